@@ -1,0 +1,73 @@
+//! The attributes a test file uses: `#[qemu_test]` turns a function into an
+//! rstest test whose `Err(Skip)` is reported as a skip, and `#[asset]`
+//! registers a `static` asset so that precache and gc can find it.
+
+use proc_macro::TokenStream;
+use quote::{format_ident, quote};
+use syn::{ItemFn, ItemStatic, ReturnType, parse_macro_input};
+
+/// Marks a QEMU functional test.
+///
+/// The function takes rstest fixtures (`mut vm: Machine`) and `#[case]`
+/// arguments as with `#[rstest]`, and returns `TestResult`. The body runs
+/// inside `qemu_fixtures::outcome::conclude`, which records the verdict
+/// (pass, skip with its reason, or failure with the log directory), keeps or
+/// removes the scratch directory, and tells libtest pass or fail: libtest and
+/// nextest have no runtime skip, so a skip passes for them and is reported by
+/// our own tooling.
+#[proc_macro_attribute]
+pub fn qemu_test(attr: TokenStream, item: TokenStream) -> TokenStream {
+    if !attr.is_empty() {
+        return syn::Error::new(
+            proc_macro2::Span::call_site(),
+            "#[qemu_test] takes no arguments",
+        )
+        .to_compile_error()
+        .into();
+    }
+    let mut function = parse_macro_input!(item as ItemFn);
+    let block = &function.block;
+    let (result_type, body) = match &function.sig.output {
+        ReturnType::Default => (
+            quote! { ::qemu_fixtures::TestResult },
+            quote! { { #block; ::core::result::Result::Ok(()) } },
+        ),
+        ReturnType::Type(_, ty) => (quote! { #ty }, quote! { #block }),
+    };
+    let wrapped: syn::Block = syn::parse_quote! {{
+        ::qemu_fixtures::outcome::conclude(move || -> #result_type #body)
+    }};
+    function.block = Box::new(wrapped);
+    function.sig.output = syn::parse_quote! { -> ::qemu_fixtures::outcome::Verdict };
+    // The crate name tells the library which target this test binary is for
+    // (`arch-arm` is arm), also when the binary runs outside cargo.
+    let crate_static = format_ident!("__QEMU_TEST_CRATE_{}", function.sig.ident);
+    quote! {
+        #[::qemu_fixtures::__private::linkme::distributed_slice(::qemu_fixtures::testenv::TEST_CRATE)]
+        #[linkme(crate = ::qemu_fixtures::__private::linkme)]
+        #[allow(non_upper_case_globals)]
+        static #crate_static: &str = ::core::env!("CARGO_PKG_NAME");
+
+        #[::rstest::rstest]
+        #function
+    }
+    .into()
+}
+
+/// Registers an asset `static` in the registry that `cargo xtask precache`
+/// and `cargo xtask assets gc` read, so no list of assets is kept by hand.
+#[proc_macro_attribute]
+pub fn asset(attr: TokenStream, item: TokenStream) -> TokenStream {
+    if !attr.is_empty() {
+        return syn::Error::new(proc_macro2::Span::call_site(), "#[asset] takes no arguments")
+            .to_compile_error()
+            .into();
+    }
+    let item = parse_macro_input!(item as ItemStatic);
+    quote! {
+        #[::qemu_fixtures::__private::linkme::distributed_slice(::qemu_fixtures::asset::REGISTRY)]
+        #[linkme(crate = ::qemu_fixtures::__private::linkme)]
+        #item
+    }
+    .into()
+}

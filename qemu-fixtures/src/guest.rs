@@ -1,0 +1,50 @@
+//! Tiny guest programs the framework builds itself, for probes and for its
+//! own tests: an x86 BIOS image that prints a message on COM1 in real mode,
+//! then halts, loops, or exits QEMU through `isa-debug-exit`.
+
+/// What the guest does after printing its message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Then {
+    /// Halts; QEMU keeps running.
+    Halt,
+    /// Prints the message again, forever.
+    Repeat,
+    /// Writes `code` to the `isa-debug-exit` port 0xf4, so QEMU exits with
+    /// status `code * 2 + 1` (start QEMU with
+    /// `-device isa-debug-exit,iobase=0xf4,iosize=0x04`).
+    Exit(u8),
+}
+
+/// A 64 KiB image for `-bios` on the x86 `pc` machine. The message must
+/// hold no NUL and fit in 48 KiB.
+pub fn x86_serial_rom(message: &[u8], then: Then) -> Vec<u8> {
+    assert!(!message.contains(&0), "the message ends at its first NUL");
+    assert!(message.len() <= 48 * 1024, "the message must fit in 48 KiB");
+    let mut rom = vec![0xf4u8; 64 * 1024]; // hlt everywhere else
+    // Code at f000:ff00, the message at f000:0000.
+    #[rustfmt::skip]
+    let mut code: Vec<u8> = vec![
+        0xba, 0xf8, 0x03,       // start: mov dx, 0x3f8
+        0x31, 0xf6,             // xor si, si
+        0x2e, 0xac,             // next: lodsb cs:[si]
+        0x84, 0xc0,             // test al, al
+        0x74, 0x03,             // jz done
+        0xee,                   // out dx, al
+        0xeb, 0xf7,             // jmp next
+    ];
+    match then {
+        Then::Halt => code.extend([0xf4, 0xeb, 0xfd]), // done: hlt; jmp done
+        Then::Repeat => code.extend([0xeb, 0xf0]),     // done: jmp start
+        Then::Exit(status) => code.extend([
+            0xb0, status, // done: mov al, status
+            0xe6, 0xf4, //       out 0xf4, al
+            0xf4, 0xeb, 0xfd, // hlt; jmp $-1
+        ]),
+    }
+    rom[0xff00..0xff00 + code.len()].copy_from_slice(&code);
+    rom[..message.len()].copy_from_slice(message);
+    rom[message.len()] = 0;
+    // Reset vector: jmp far f000:ff00.
+    rom[0xfff0..0xfff5].copy_from_slice(&[0xea, 0x00, 0xff, 0x00, 0xf0]);
+    rom
+}

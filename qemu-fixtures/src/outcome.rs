@@ -1,0 +1,299 @@
+//! The verdict of one test: pass, skip with its reason, or failure with its
+//! kind and log directory; printed, recorded for our reports, and handed to
+//! libtest.
+//!
+//! libtest and nextest know only pass and fail, so a skip passes for them.
+//! Every verdict is therefore also written as a record under
+//! `<functional root>/results/<run id>/`, which `cargo xtask report`, the
+//! meson TAP runner and the JUnit rewrite read: none of them counts a skip as
+//! a pass.
+
+use std::io::Write;
+use std::panic::{self, AssertUnwindSafe};
+use std::path::{Path, PathBuf};
+use std::process::{ExitCode, Termination};
+use std::sync::Arc;
+use std::time::Instant;
+
+use serde::{Deserialize, Serialize};
+
+use crate::console::ConsoleError;
+use crate::machine::MachineError;
+use crate::qmp::QmpError;
+use crate::skip::Skip;
+use crate::testenv::{self, TestEnv, TestId};
+
+/// What a test body returns; `?` carries a skip or a failure out.
+pub type TestResult = Result<(), TestError>;
+
+/// Why a test did not pass.
+#[derive(Debug, thiserror::Error)]
+pub enum TestError {
+    #[error("{0}")]
+    Skip(Skip),
+    #[error(transparent)]
+    Machine(MachineError),
+    #[error(transparent)]
+    Console(#[from] ConsoleError),
+    #[error(transparent)]
+    Qmp(QmpError),
+    #[error("{context}: {source}")]
+    Io {
+        context: String,
+        #[source]
+        source: std::io::Error,
+    },
+    /// A check of the test itself did not hold.
+    #[error("{0}")]
+    Check(String),
+}
+
+impl TestError {
+    /// A failed check, with the message a reader of the log needs.
+    pub fn check(message: impl Into<String>) -> TestError {
+        TestError::Check(message.into())
+    }
+
+    /// An I/O failure, with what was being done.
+    pub fn io(context: impl Into<String>, source: std::io::Error) -> TestError {
+        TestError::Io {
+            context: context.into(),
+            source,
+        }
+    }
+
+    /// The kind of failure, the first thing a failure report says.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            TestError::Skip(_) => "skipped",
+            TestError::Machine(err) => err.kind(),
+            TestError::Console(err) => err.kind(),
+            TestError::Qmp(QmpError::Closed { .. }) => "QEMU died",
+            TestError::Qmp(_) => "QMP error",
+            TestError::Io { .. } => "I/O error",
+            TestError::Check(_) => "check failed",
+        }
+    }
+}
+
+impl From<Skip> for TestError {
+    fn from(skip: Skip) -> TestError {
+        TestError::Skip(skip)
+    }
+}
+
+impl From<MachineError> for TestError {
+    fn from(err: MachineError) -> TestError {
+        match err {
+            MachineError::Unavailable(skip) => TestError::Skip(skip),
+            MachineError::Qmp(qmp) => TestError::Qmp(qmp),
+            err => TestError::Machine(err),
+        }
+    }
+}
+
+impl From<QmpError> for TestError {
+    fn from(err: QmpError) -> TestError {
+        TestError::Qmp(err)
+    }
+}
+
+/// Checks a condition of the test; a failure names what did not hold.
+#[macro_export]
+macro_rules! ensure {
+    ($cond:expr, $($message:tt)+) => {
+        if !$cond {
+            return ::core::result::Result::Err($crate::TestError::check(format!($($message)+)));
+        }
+    };
+}
+
+/// What libtest sees: a skip is a pass for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    Pass,
+    Skip,
+    Fail,
+}
+
+impl Termination for Verdict {
+    fn report(self) -> ExitCode {
+        match self {
+            Verdict::Pass | Verdict::Skip => ExitCode::SUCCESS,
+            Verdict::Fail => ExitCode::FAILURE,
+        }
+    }
+}
+
+/// One test's verdict as our reports read it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Record {
+    pub krate: String,
+    pub arch: String,
+    pub test: String,
+    pub attempt: u32,
+    /// `pass`, `skip` or `fail`.
+    pub verdict: String,
+    /// The skip reason or the failure's kind and message.
+    pub message: String,
+    pub log_dir: PathBuf,
+    pub seconds: f64,
+}
+
+/// Runs a test body and reports its verdict; `#[qemu_test]` calls this.
+pub fn conclude(body: impl FnOnce() -> TestResult) -> Verdict {
+    let started = Instant::now();
+    let outcome = panic::catch_unwind(AssertUnwindSafe(body));
+    // Machines were dropped with the body: their QEMUs are gone and their
+    // logs complete before the verdict is written.
+    let env = TestEnv::take_current();
+    let id = env
+        .as_ref()
+        .map(|env| env.id().clone())
+        .unwrap_or_else(TestId::current);
+    let log_dir = env.as_ref().map(|env| env.log_dir().to_path_buf());
+    let seconds = started.elapsed().as_secs_f64();
+    let (verdict, message) = match &outcome {
+        Ok(Ok(())) => (Verdict::Pass, String::new()),
+        Ok(Err(TestError::Skip(skip))) => (Verdict::Skip, skip.reason().to_owned()),
+        Ok(Err(err)) => (Verdict::Fail, failure_message(err)),
+        Err(payload) => (Verdict::Fail, format!("panicked: {}", panic_message(payload))),
+    };
+    if let Some(env) = &env {
+        finish(env, verdict, &message);
+    }
+    let record = Record {
+        krate: id.krate.clone(),
+        arch: id.arch.clone(),
+        test: id.name(),
+        attempt: id.attempt,
+        verdict: match verdict {
+            Verdict::Pass => "pass",
+            Verdict::Skip => "skip",
+            Verdict::Fail => "fail",
+        }
+        .to_owned(),
+        message: message.clone(),
+        log_dir: log_dir.clone().unwrap_or_default(),
+        seconds,
+    };
+    write_record(&record);
+    // Written past libtest's output capture, so `cargo test` shows it too.
+    let mut stderr = std::io::stderr().lock();
+    match verdict {
+        Verdict::Pass => {}
+        Verdict::Skip => {
+            let _ = writeln!(stderr, "SKIP: {message}");
+        }
+        Verdict::Fail => {
+            let _ = writeln!(stderr, "FAIL: {message}");
+            if let Some(dir) = &log_dir {
+                let _ = writeln!(stderr, "logs: {}", dir.display());
+            }
+        }
+    }
+    drop(stderr);
+    if let Err(payload) = outcome {
+        panic::resume_unwind(payload);
+    }
+    verdict
+}
+
+/// Where the records of one run go: `<root>/results/<run id>`. The run is
+/// nextest's (`NEXTEST_RUN_ID`), or `QEMU_TEST_RUN_ID` when our tools run
+/// the test binary themselves.
+pub fn run_dir() -> PathBuf {
+    let run = std::env::var("QEMU_TEST_RUN_ID")
+        .ok()
+        .or_else(|| std::env::var("NEXTEST_RUN_ID").ok())
+        .filter(|run| !run.is_empty() && !run.contains('/'))
+        .unwrap_or_else(|| "adhoc".to_owned());
+    results_root().join(run)
+}
+
+/// The directory that holds one directory per run.
+pub fn results_root() -> PathBuf {
+    testenv::functional_root().join("results")
+}
+
+/// Reads every record of one run directory, sorted by test name.
+pub fn read_records(run_dir: &Path) -> std::io::Result<Vec<Record>> {
+    let mut records = Vec::new();
+    for entry in std::fs::read_dir(run_dir)? {
+        let path = entry?.path();
+        if path.extension().is_some_and(|ext| ext == "json") {
+            let text = std::fs::read_to_string(&path)?;
+            if let Ok(record) = serde_json::from_str::<Record>(&text) {
+                records.push(record);
+            }
+        }
+    }
+    records.sort_by(|a, b| (&a.krate, &a.test, a.attempt).cmp(&(&b.krate, &b.test, b.attempt)));
+    Ok(records)
+}
+
+fn finish(env: &Arc<TestEnv>, verdict: Verdict, message: &str) {
+    match verdict {
+        Verdict::Pass => env.log("verdict: pass"),
+        Verdict::Skip => env.log(format_args!("verdict: skip: {message}")),
+        Verdict::Fail => env.log(format_args!("verdict: FAIL: {message}")),
+    }
+    let keep = std::env::var_os("QEMU_TEST_KEEP_SCRATCH").is_some_and(|v| !v.is_empty());
+    let scratch = env.scratch_dir();
+    if verdict == Verdict::Fail {
+        if scratch.exists() {
+            env.log(format_args!("scratch kept for the failure: {}", scratch.display()));
+        }
+    } else if keep {
+        env.log("scratch kept: QEMU_TEST_KEEP_SCRATCH is set");
+    } else if let Err(err) = std::fs::remove_dir_all(&scratch)
+        && err.kind() != std::io::ErrorKind::NotFound
+    {
+        env.log(format_args!("cannot remove scratch {}: {err}", scratch.display()));
+    }
+}
+
+fn write_record(record: &Record) {
+    let dir = run_dir();
+    let name = format!(
+        "{}.{}.{}.json",
+        record.krate,
+        record.test.replace("::", "."),
+        record.attempt
+    );
+    let write = std::fs::create_dir_all(&dir).and_then(|()| {
+        let json = serde_json::to_vec_pretty(record).map_err(std::io::Error::other)?;
+        // Renamed into place so a reader never sees half a record.
+        let tmp = dir.join(format!(".{name}.{}", std::process::id()));
+        std::fs::write(&tmp, json)?;
+        std::fs::rename(&tmp, dir.join(&name))
+    });
+    if let Err(err) = write {
+        let _ = writeln!(
+            std::io::stderr(),
+            "warning: cannot record the verdict in {}: {err}",
+            dir.display()
+        );
+    }
+}
+
+/// `<kind>: <message>`, without saying the kind twice when the message
+/// starts with it already.
+fn failure_message(err: &TestError) -> String {
+    let message = err.to_string();
+    if message.starts_with(err.kind()) {
+        message
+    } else {
+        format!("{}: {message}", err.kind())
+    }
+}
+
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    if let Some(text) = payload.downcast_ref::<&str>() {
+        text.to_string()
+    } else if let Some(text) = payload.downcast_ref::<String>() {
+        text.clone()
+    } else {
+        "a non-text panic payload".to_owned()
+    }
+}

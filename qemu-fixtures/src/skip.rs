@@ -1,0 +1,168 @@
+//! Conditions that turn a test into a skip with a reason: the decorators of
+//! QEMU's Python framework, as calls a test makes first.
+//!
+//! ```ignore
+//! skip::flaky("https://gitlab.com/qemu-project/qemu/-/issues/2761")?;
+//! skip::require_commands(&["cpio"])?;
+//! ```
+
+use std::fmt;
+use std::path::PathBuf;
+
+/// Why a test did not run. It travels out of the test with `?` and is
+/// reported as a skip, never as a pass or a failure.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skip {
+    reason: String,
+}
+
+impl Skip {
+    pub fn new(reason: impl Into<String>) -> Skip {
+        Skip {
+            reason: reason.into(),
+        }
+    }
+
+    pub fn reason(&self) -> &str {
+        &self.reason
+    }
+}
+
+impl fmt::Display for Skip {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.reason)
+    }
+}
+
+impl std::error::Error for Skip {}
+
+/// Skips unless every command is on `PATH`.
+pub fn require_commands(commands: &[&str]) -> Result<(), Skip> {
+    let missing: Vec<&str> = commands
+        .iter()
+        .copied()
+        .filter(|command| find_command(command).is_none())
+        .collect();
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(Skip::new(format!(
+            "required command(s) missing from PATH: {}",
+            missing.join(", ")
+        )))
+    }
+}
+
+/// Skips on the operating systems named (`std::env::consts::OS` values).
+pub fn skip_on_os(systems: &[&str]) -> Result<(), Skip> {
+    let os = std::env::consts::OS;
+    if systems.contains(&os) {
+        Err(Skip::new(format!("not supported on this operating system: {os}")))
+    } else {
+        Ok(())
+    }
+}
+
+/// Skips unless the host machine is one of `machines`
+/// (`std::env::consts::ARCH` values such as `x86_64`, `aarch64`).
+pub fn require_host_machine(machines: &[&str]) -> Result<(), Skip> {
+    let host = std::env::consts::ARCH;
+    if machines.contains(&host) {
+        Ok(())
+    } else {
+        Err(Skip::new(format!(
+            "not supported on this host machine: {host} (needs {})",
+            machines.join(" or ")
+        )))
+    }
+}
+
+/// A test known to fail at times: runs only with `QEMU_TEST_FLAKY_TESTS`
+/// set. `issue` is the URL of the issue that tracks it, so the reason can be
+/// looked up.
+pub fn flaky(issue: &str) -> Result<(), Skip> {
+    assert!(
+        issue.starts_with("https://") || issue.starts_with("http://"),
+        "skip::flaky needs the URL of the issue that tracks the failure, not {issue:?}"
+    );
+    opt_in(
+        "QEMU_TEST_FLAKY_TESTS",
+        &format!("test is unstable: {issue}"),
+    )
+}
+
+/// A test that runs code from an untrusted source: runs only with
+/// `QEMU_TEST_ALLOW_UNTRUSTED_CODE` set.
+pub fn untrusted() -> Result<(), Skip> {
+    opt_in("QEMU_TEST_ALLOW_UNTRUSTED_CODE", "test runs untrusted code")
+}
+
+/// A test that needs a lot of disk space: runs only with
+/// `QEMU_TEST_ALLOW_LARGE_STORAGE` set.
+pub fn big_data() -> Result<(), Skip> {
+    opt_in("QEMU_TEST_ALLOW_LARGE_STORAGE", "test needs large storage")
+}
+
+/// A test that takes very long: runs only with `QEMU_TEST_ALLOW_SLOW` set.
+pub fn slow() -> Result<(), Skip> {
+    opt_in("QEMU_TEST_ALLOW_SLOW", "test is slow")
+}
+
+/// Skips unless this process may lock `mebibytes` of memory (`ulimit -l`).
+pub fn locked_memory(mebibytes: u64) -> Result<(), Skip> {
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit writes into the struct we own.
+    let ok = unsafe { libc::getrlimit(libc::RLIMIT_MEMLOCK, &mut limit) } == 0;
+    let needed = mebibytes.saturating_mul(1024 * 1024);
+    if !ok || limit.rlim_cur == libc::RLIM_INFINITY || limit.rlim_cur >= needed {
+        return Ok(());
+    }
+    Err(Skip::new(format!(
+        "test needs {mebibytes} MiB of locked memory; ulimit -l allows {} KiB",
+        limit.rlim_cur / 1024
+    )))
+}
+
+/// The full path of `command` on `PATH`, if it is there.
+pub fn find_command(command: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(command))
+        .find(|candidate| is_executable(candidate))
+}
+
+pub(crate) fn is_executable(path: &std::path::Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    path.metadata()
+        .map(|meta| meta.is_file() && meta.permissions().mode() & 0o111 != 0)
+        .unwrap_or(false)
+}
+
+fn opt_in(variable: &str, what: &str) -> Result<(), Skip> {
+    match std::env::var_os(variable) {
+        Some(value) if !value.is_empty() => Ok(()),
+        _ => Err(Skip::new(format!("{what}; set {variable}=1 to run it"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_commands_are_named() {
+        let skip = require_commands(&["sh", "no-such-command-here"]).unwrap_err();
+        assert!(skip.reason().contains("no-such-command-here"), "{skip}");
+        assert!(!skip.reason().contains("sh,"), "{skip}");
+        assert!(require_commands(&["sh"]).is_ok());
+    }
+
+    #[test]
+    #[should_panic(expected = "URL of the issue")]
+    fn flaky_needs_an_issue_url() {
+        let _ = flaky("sometimes fails");
+    }
+}

@@ -1,0 +1,127 @@
+//! Launching and stopping QEMU: QEMU's own message when it refuses to
+//! start, requirements that skip, QMP errors and events, shutdown.
+
+use std::time::Duration;
+
+use qemu_fixtures::machine::MachineError;
+use qemu_fixtures::qmp::QmpError;
+use qemu_fixtures::prelude::*;
+use serde_json::Value;
+
+#[qemu_test]
+fn bad_argument_fails_with_qemus_message(mut vm: Machine) -> TestResult {
+    vm.arg("-no-such-option");
+    match vm.launch() {
+        Err(err @ MachineError::DidNotStart { .. }) => {
+            let message = err.to_string();
+            ensure!(
+                message.contains("exited with code 1")
+                    && message.contains("-no-such-option: invalid option"),
+                "unexpected message: {message}"
+            );
+            ensure!(TestError::from(err).kind() == "QEMU did not start", "wrong kind");
+            Ok(())
+        }
+        other => Err(TestError::check(format!("expected QEMU not to start, got {:?}", other.err()))),
+    }
+}
+
+#[qemu_test]
+fn missing_firmware_fails_with_qemus_message(mut vm: Machine) -> TestResult {
+    vm.set_machine("pc")?;
+    vm.args(["-bios", "/nonexistent/bios.bin"]);
+    match vm.launch() {
+        Err(err @ MachineError::DidNotStart { .. }) => {
+            let message = err.to_string();
+            ensure!(
+                message.contains("could not load PC BIOS '/nonexistent/bios.bin'"),
+                "unexpected message: {message}"
+            );
+            Ok(())
+        }
+        other => Err(TestError::check(format!("expected QEMU not to start, got {:?}", other.err()))),
+    }
+}
+
+#[qemu_test]
+fn missing_machine_device_netdev_and_accelerator_skip(mut vm: Machine) -> TestResult {
+    let reasons = [
+        vm.set_machine("no-such-board").err(),
+        vm.require_device("no-such-device").err(),
+        vm.require_netdev("no-such-netdev").err(),
+        vm.require_accelerator("no-such-accel").err(),
+    ];
+    let expected = [
+        "no support for machine no-such-board",
+        "no support for device no-such-device",
+        "no support for no-such-netdev networking",
+        "no-such-accel accelerator does not seem to be available",
+    ];
+    for (reason, expected) in reasons.into_iter().zip(expected) {
+        match reason.map(TestError::from) {
+            Some(TestError::Skip(skip)) if skip.reason().starts_with(expected) => {}
+            other => {
+                return Err(TestError::check(format!("expected a skip {expected:?}, got {other:?}")));
+            }
+        }
+    }
+    // And the ones this QEMU has pass.
+    vm.set_machine("pc")?;
+    vm.require_device("virtio-net-pci")?;
+    vm.require_netdev("user")?;
+    vm.require_accelerator("tcg")?;
+    Ok(())
+}
+
+#[qemu_test]
+fn qmp_errors_are_typed_and_events_keep_their_order(mut vm: Machine) -> TestResult {
+    vm.set_machine("none")?;
+    vm.arg("-nodefaults").launch()?;
+    match vm.qmp().execute("no-such-command", Value::Null) {
+        Err(QmpError::Command { class, .. }) if class == "CommandNotFound" => {}
+        other => return Err(TestError::check(format!("expected CommandNotFound, got {other:?}"))),
+    }
+    vm.cmd("stop", Value::Null)?;
+    vm.cmd("cont", Value::Null)?;
+    vm.cmd("stop", Value::Null)?;
+    // Waiting for the later event leaves the earlier ones queued, in order.
+    let resume = vm.qmp().wait_event("RESUME", Duration::from_secs(10))?;
+    ensure!(resume.name == "RESUME", "got {}", resume.name);
+    let left: Vec<String> = vm.qmp().take_events().into_iter().map(|e| e.name).collect();
+    ensure!(left == ["STOP", "STOP"], "events left: {left:?}");
+    match vm.qmp().wait_event("POWERDOWN", Duration::from_millis(300)) {
+        Err(QmpError::EventTimeout { .. }) => {}
+        other => return Err(TestError::check(format!("expected an event timeout, got {other:?}"))),
+    }
+    Ok(())
+}
+
+#[qemu_test]
+fn shutdown_quits_and_reports_the_exit(mut vm: Machine) -> TestResult {
+    vm.set_machine("none")?;
+    vm.arg("-nodefaults").launch()?;
+    let exit = vm.shutdown()?;
+    ensure!(exit.code() == Some(0), "QEMU {exit} after quit");
+    let log = std::fs::read_to_string(vm.env().log_file(["base.log"]))
+        .map_err(|err| TestError::io("reading base.log", err))?;
+    ensure!(
+        log.contains(r#"qmp >>> {"execute":"quit""#) && log.contains("QEMU exited with code 0"),
+        "base.log lacks the shutdown: {log}"
+    );
+    Ok(())
+}
+
+#[qemu_test]
+fn qemu_crashing_is_a_failure_of_shutdown(mut vm: Machine) -> TestResult {
+    vm.set_machine("none")?;
+    vm.arg("-nodefaults").launch()?;
+    vm.signal(libc::SIGSEGV);
+    match vm.shutdown() {
+        Err(err @ MachineError::Died { .. }) => {
+            let message = err.to_string();
+            ensure!(message.contains("signal 11 (SIGSEGV)"), "unexpected message: {message}");
+            Ok(())
+        }
+        other => Err(TestError::check(format!("expected QEMU to have died, got {other:?}"))),
+    }
+}

@@ -1,0 +1,47 @@
+//! Helpers of the selftests: a guest that prints a message, and running a
+//! scenario of this binary as a child process.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+use qemu_fixtures::guest::{Then, x86_serial_rom};
+use qemu_fixtures::prelude::*;
+
+/// Prepares `vm` to boot a BIOS that prints `message`, then does `then`.
+pub fn boot_message(vm: &mut Machine, message: &str, then: Then) -> Result<(), TestError> {
+    vm.set_machine("pc")?;
+    let rom = vm.env().scratch_file(["message.rom"]);
+    std::fs::write(&rom, x86_serial_rom(message.as_bytes(), then))
+        .map_err(|err| TestError::io("writing the guest", err))?;
+    vm.args(["-nodefaults", "-bios"]).arg(&rom);
+    if let Then::Exit(_) = then {
+        vm.args(["-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]);
+    }
+    Ok(())
+}
+
+/// Runs `scenario::<name>` of this test binary in a child process, outside
+/// nextest, with `envs` set; its own run id keeps its records apart.
+pub fn run_scenario(name: &str, envs: &[(&str, &str)]) -> Output {
+    scenario_command(name, envs)
+        .output()
+        .expect("cannot run this test binary again")
+}
+
+pub fn scenario_command(name: &str, envs: &[(&str, &str)]) -> Command {
+    let mut command = Command::new(std::env::current_exe().expect("own path"));
+    command
+        .args(["--exact", &format!("scenario::{name}"), "--ignored", "--nocapture"])
+        .env_remove("NEXTEST_TEST_NAME")
+        .env_remove("NEXTEST_ATTEMPT")
+        .env("QEMU_TEST_RUN_ID", format!("selftest-{}", std::process::id()));
+    for (key, value) in envs {
+        command.env(key, value);
+    }
+    command
+}
+
+/// A file the scenario and its parent share, in the parent's scratch.
+pub fn handoff_file(env: &TestEnv, name: &str) -> PathBuf {
+    env.scratch_file([name])
+}
