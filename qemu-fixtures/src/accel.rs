@@ -18,7 +18,8 @@ const PROBE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Decides whether `binary` runs `arch` guests under KVM here.
 pub fn kvm_works(binary: &Path, arch: &str) -> Result<(), Skip> {
-    static VERDICTS: OnceLock<Mutex<Vec<(PathBuf, Result<(), Skip>)>>> = OnceLock::new();
+    type Verdicts = Mutex<Vec<(PathBuf, Result<(), Skip>)>>;
+    static VERDICTS: OnceLock<Verdicts> = OnceLock::new();
     let verdicts = VERDICTS.get_or_init(Default::default);
     if let Some((_, verdict)) = verdicts.lock().unwrap().iter().find(|(b, _)| b == binary) {
         return verdict.clone();
@@ -33,8 +34,15 @@ pub fn kvm_works(binary: &Path, arch: &str) -> Result<(), Skip> {
 
 fn probe(binary: &Path, arch: &str) -> Result<(), Skip> {
     let kvm = Path::new("/dev/kvm");
-    if std::fs::OpenOptions::new().read(true).write(true).open(kvm).is_err() {
-        return Err(Skip::new("kvm accelerator does not seem to be available: /dev/kvm cannot be opened read-write"));
+    if std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(kvm)
+        .is_err()
+    {
+        return Err(Skip::new(
+            "kvm accelerator does not seem to be available: /dev/kvm cannot be opened read-write",
+        ));
     }
     let host = std::env::consts::ARCH;
     if !(host == "x86_64" && matches!(arch, "x86_64" | "i386")) {
@@ -46,14 +54,33 @@ fn probe(binary: &Path, arch: &str) -> Result<(), Skip> {
         .prefix("kvm-probe-")
         .suffix(".rom")
         .tempfile()
-        .map_err(|err| Skip::new(format!("kvm accelerator: cannot write the probe guest: {err}")))?;
+        .map_err(|err| {
+            Skip::new(format!(
+                "kvm accelerator: cannot write the probe guest: {err}"
+            ))
+        })?;
     std::fs::write(
         rom.path(),
-        crate::guest::x86_serial_rom(format!("{PROBE_LINE}\n").as_bytes(), crate::guest::Then::Halt),
+        crate::guest::x86_serial_rom(
+            format!("{PROBE_LINE}\n").as_bytes(),
+            crate::guest::Then::Halt,
+        ),
     )
-        .map_err(|err| Skip::new(format!("kvm accelerator: cannot write the probe guest: {err}")))?;
+    .map_err(|err| {
+        Skip::new(format!(
+            "kvm accelerator: cannot write the probe guest: {err}"
+        ))
+    })?;
     let mut child = Command::new(binary)
-        .args(["-machine", "pc", "-accel", "kvm", "-nodefaults", "-display", "none"])
+        .args([
+            "-machine",
+            "pc",
+            "-accel",
+            "kvm",
+            "-nodefaults",
+            "-display",
+            "none",
+        ])
         .args(["-monitor", "none", "-serial", "stdio", "-bios"])
         .arg(rom.path())
         .stdin(Stdio::null())
@@ -94,7 +121,11 @@ fn probe(binary: &Path, arch: &str) -> Result<(), Skip> {
         Err(Skip::new(format!(
             "kvm accelerator: the probe guest printed nothing within {:.0}s under KVM{}",
             started.elapsed().as_secs_f64(),
-            if stderr.is_empty() { String::new() } else { format!(" (QEMU: {stderr})") }
+            if stderr.is_empty() {
+                String::new()
+            } else {
+                format!(" (QEMU: {stderr})")
+            }
         )))
     }
 }

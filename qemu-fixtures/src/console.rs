@@ -126,13 +126,13 @@ pub enum ConsoleError {
     QemuExited {
         pattern: String,
         exit: ExitText,
-        context: Context,
+        context: Box<Context>,
     },
     #[error("the guest printed failure pattern {failure:?} while waiting for {pattern:?}{context}")]
     FailurePattern {
         failure: String,
         pattern: String,
-        context: Context,
+        context: Box<Context>,
     },
     #[error(
         "timed out after {:.1}s waiting for {pattern:?} (QEMU used {:.1}s of CPU; limit {limit}){context}",
@@ -143,7 +143,7 @@ pub enum ConsoleError {
         waited: Duration,
         cpu: Duration,
         limit: WaitTimeout,
-        context: Context,
+        context: Box<Context>,
     },
     #[error("cannot send {text:?} to the console: QEMU {exit}")]
     Send { text: String, exit: ExitText },
@@ -405,9 +405,7 @@ impl Console {
             .unwrap();
         let closed = state.closed;
         drop(state);
-        if closed
-            && let Some(reader) = self.reader.take()
-        {
+        if closed && let Some(reader) = self.reader.take() {
             let _ = reader.join();
         }
     }
@@ -433,7 +431,9 @@ impl Console {
         self.env.log(format_args!(
             "{}console: waiting for {success:?}{}",
             self.prefix,
-            failure.map(|f| format!(" (failure {f:?})")).unwrap_or_default()
+            failure
+                .map(|f| format!(" (failure {f:?})"))
+                .unwrap_or_default()
         ));
         loop {
             let (length, closed) = {
@@ -457,7 +457,8 @@ impl Console {
                     Some((index, consumed)) => {
                         self.position += consumed as u64;
                         let (pattern, is_success) = patterns[index];
-                        return self.conclude_match(&scanner, pattern, is_success, success, started);
+                        return self
+                            .conclude_match(&scanner, pattern, is_success, success, started);
                     }
                     None => self.position += n as u64,
                 }
@@ -547,11 +548,11 @@ impl Console {
         }
     }
 
-    fn context(&self) -> Context {
-        Context {
+    fn context(&self) -> Box<Context> {
+        Box::new(Context {
             console: self.tail(),
             stderr: self.process.output_tail(),
-        }
+        })
     }
 }
 
@@ -676,7 +677,10 @@ mod tests {
 
     #[test]
     fn earliest_end_wins_and_the_first_pattern_on_a_tie() {
-        assert_eq!(scan(&["panic", "boot"], &[b"boot then panic"]), Some((0, 1, 4)));
+        assert_eq!(
+            scan(&["panic", "boot"], &[b"boot then panic"]),
+            Some((0, 1, 4))
+        );
         assert_eq!(scan(&["abc", "bc"], &[b"xabc"]), Some((0, 0, 4)));
     }
 
@@ -692,17 +696,29 @@ mod tests {
 
     #[test]
     fn non_utf8_output_is_fine() {
-        assert_eq!(scan(&["=> "], &[&[0xff, 0xfe, b'=', b'>', b' ']]), Some((0, 0, 5)));
+        assert_eq!(
+            scan(&["=> "], &[&[0xff, 0xfe, b'=', b'>', b' ']]),
+            Some((0, 0, 5))
+        );
     }
 
     #[test]
     fn cpu_clock_extends_the_wait_until_the_ceiling() {
         let limit = WaitTimeout::cpu(Duration::from_secs(10), Duration::from_secs(30));
         let s = Duration::from_secs;
-        assert!(!limit.expired(s(5), Some(s(20))), "never before the budget of wall time");
-        assert!(!limit.expired(s(15), Some(s(2))), "a starved QEMU gets more wall time");
+        assert!(
+            !limit.expired(s(5), Some(s(20))),
+            "never before the budget of wall time"
+        );
+        assert!(
+            !limit.expired(s(15), Some(s(2))),
+            "a starved QEMU gets more wall time"
+        );
         assert!(limit.expired(s(15), Some(s(10))), "budget used up");
-        assert!(limit.expired(s(30), Some(s(0))), "the ceiling holds for an idle guest");
+        assert!(
+            limit.expired(s(30), Some(s(0))),
+            "the ceiling holds for an idle guest"
+        );
         assert!(WaitTimeout::wall(s(10)).expired(s(10), Some(s(0))));
     }
 }

@@ -8,11 +8,11 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
+use crate::ensure;
 use crate::machine::{Machine, MachineError};
 use crate::outcome::{TestError, TestResult};
 use crate::qmp::QmpError;
 use crate::skip::Skip;
-use crate::ensure;
 
 /// Instantiates every shared test in the calling crate, one module per
 /// QEMU test file: `version::query_version_matches_cli`, ...
@@ -129,7 +129,9 @@ pub mod info_usernet {
     /// `  TCP[HOST_FORWARD]  12  127.0.0.1 41245  10.0.2.15  22  0  0`.
     fn hostfwd_port(line: &str) -> Option<u16> {
         let rest = &line[line.find("HOST_FORWARD")?..];
-        let mut words = rest.split_whitespace().skip_while(|word| *word != "127.0.0.1");
+        let mut words = rest
+            .split_whitespace()
+            .skip_while(|word| *word != "127.0.0.1");
         words.next()?;
         let port = words.next()?.parse().ok()?;
         words.next()?.starts_with("10.").then_some(port)
@@ -138,9 +140,13 @@ pub mod info_usernet {
     #[cfg(test)]
     #[test]
     fn parses_the_forward_line() {
-        let line = "  TCP[HOST_FORWARD]  13       127.0.0.1 39373       10.0.2.15    22     0     0";
+        let line =
+            "  TCP[HOST_FORWARD]  13       127.0.0.1 39373       10.0.2.15    22     0     0";
         assert_eq!(hostfwd_port(line), Some(39373));
-        assert_eq!(hostfwd_port("  UDP[236 sec]  14  10.0.2.15  68  255.255.255.255 67"), None);
+        assert_eq!(
+            hostfwd_port("  UDP[236 sec]  14  10.0.2.15  68  255.255.255.255 67"),
+            None
+        );
     }
 }
 
@@ -152,7 +158,10 @@ pub mod cpu_queries {
         vm.set_machine("none")?;
         vm.args(["-nodefaults", "-S"]).launch()?;
         let definitions = cpu_definitions(&mut vm)?;
-        ensure!(!definitions.is_empty(), "query-cpu-definitions lists no CPU model");
+        ensure!(
+            !definitions.is_empty(),
+            "query-cpu-definitions lists no CPU model"
+        );
         for definition in &definitions {
             let name = definition["name"].as_str().unwrap_or_default();
             ensure!(!name.is_empty(), "a CPU model has no name: {definition}");
@@ -176,7 +185,9 @@ pub mod cpu_queries {
     /// runs on the target's default machine, or on `none` (which creates the
     /// CPU given with `-cpu`) when there is no default.
     pub fn listed_model_runs(mut vm: Machine) -> TestResult {
-        let machine = vm.default_machine_type()?.unwrap_or_else(|| "none".to_owned());
+        let machine = vm
+            .default_machine_type()?
+            .unwrap_or_else(|| "none".to_owned());
         vm.set_machine(&machine)?;
         vm.args(["-nodefaults", "-S"]).launch()?;
         let definitions = cpu_definitions(&mut vm)?;
@@ -206,7 +217,10 @@ pub mod cpu_queries {
             }
             let cpus = cpu_vm.cmd("query-cpus-fast", Value::Null)?;
             let cpus = cpus.as_array().cloned().unwrap_or_default();
-            ensure!(!cpus.is_empty(), "-cpu {name} on machine {machine} gives no CPU");
+            ensure!(
+                !cpus.is_empty(),
+                "-cpu {name} on machine {machine} gives no CPU"
+            );
             let arch = cpu_vm.env().id().arch.clone();
             ensure!(
                 cpus[0]["target"].as_str() == Some(arch.as_str()),
@@ -230,7 +244,9 @@ pub mod cpu_queries {
     fn cpu_definitions(vm: &mut Machine) -> Result<Vec<Value>, TestError> {
         match vm.cmd("query-cpu-definitions", Value::Null) {
             Ok(list) => Ok(list.as_array().cloned().unwrap_or_default()),
-            Err(MachineError::Qmp(QmpError::Command { class, .. })) if class == "CommandNotFound" => {
+            Err(MachineError::Qmp(QmpError::Command { class, .. }))
+                if class == "CommandNotFound" =>
+            {
                 Err(Skip::new(format!(
                     "query-cpu-definitions is not implemented by qemu-system-{}",
                     vm.env().id().arch
@@ -250,7 +266,10 @@ pub mod vnc {
         vm.set_machine("none")?;
         vm.args(["-nodefaults", "-S"]).launch()?;
         let vnc = query_vnc(&mut vm)?;
-        ensure!(vnc["enabled"] == false, "VNC is enabled without -vnc: {vnc}");
+        ensure!(
+            vnc["enabled"] == false,
+            "VNC is enabled without -vnc: {vnc}"
+        );
         refuses_password(&mut vm)
     }
 
@@ -280,11 +299,23 @@ pub mod vnc {
     pub fn listen_address_can_change(mut vm: Machine) -> TestResult {
         let [a, b, c] = free_ports::<3>()?;
         vm.set_machine("none")?;
-        vm.args(["-nodefaults", "-S", "-vnc", &format!("127.0.0.1:{}", a - 5900)]);
+        vm.args([
+            "-nodefaults",
+            "-S",
+            "-vnc",
+            &format!("127.0.0.1:{}", a - 5900),
+        ]);
         launch_guarded(&mut vm)?;
         let vnc = query_vnc(&mut vm)?;
-        ensure!(vnc["service"] == a.to_string(), "VNC serves {}, expected {a}", vnc["service"]);
-        ensure!(listening(a) && !listening(b) && !listening(c), "only port {a} should listen");
+        ensure!(
+            vnc["service"].as_str() == Some(a.to_string().as_str()),
+            "VNC serves {}, expected {a}",
+            vnc["service"]
+        );
+        ensure!(
+            listening(a) && !listening(b) && !listening(c),
+            "only port {a} should listen"
+        );
         vm.cmd(
             "display-update",
             json!({
@@ -296,8 +327,15 @@ pub mod vnc {
             }),
         )?;
         let vnc = query_vnc(&mut vm)?;
-        ensure!(vnc["service"] == b.to_string(), "VNC serves {}, expected {b}", vnc["service"]);
-        ensure!(!listening(a) && listening(b) && listening(c), "ports {b} and {c} should listen, {a} not");
+        ensure!(
+            vnc["service"].as_str() == Some(b.to_string().as_str()),
+            "VNC serves {}, expected {b}",
+            vnc["service"]
+        );
+        ensure!(
+            !listening(a) && listening(b) && listening(c),
+            "ports {b} and {c} should listen, {a} not"
+        );
         Ok(())
     }
 
@@ -306,12 +344,20 @@ pub mod vnc {
     pub fn taken_port_is_reported(mut vm: Machine) -> TestResult {
         let holder = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
             .map_err(|err| TestError::io("binding a port on 127.0.0.1", err))?;
-        let port = holder.local_addr().map_err(|err| TestError::io("reading the port", err))?.port();
+        let port = holder
+            .local_addr()
+            .map_err(|err| TestError::io("reading the port", err))?
+            .port();
         if port < 5900 {
             return Err(Skip::new(format!("port {port} is below the VNC base port 5900")).into());
         }
         vm.set_machine("none")?;
-        vm.args(["-nodefaults", "-S", "-vnc", &format!("127.0.0.1:{}", port - 5900)]);
+        vm.args([
+            "-nodefaults",
+            "-S",
+            "-vnc",
+            &format!("127.0.0.1:{}", port - 5900),
+        ]);
         match vm.launch() {
             Err(MachineError::DidNotStart { exit, output, .. }) => {
                 ensure!(exit.code() == Some(1), "QEMU {exit}; expected exit code 1");
@@ -331,7 +377,9 @@ pub mod vnc {
     fn launch_guarded(vm: &mut Machine) -> TestResult {
         match vm.launch() {
             Ok(_) => Ok(()),
-            Err(MachineError::DidNotStart { output, .. }) if output.contains("-vnc: invalid option") => {
+            Err(MachineError::DidNotStart { output, .. })
+                if output.contains("-vnc: invalid option") =>
+            {
                 Err(Skip::new("VNC support not available").into())
             }
             Err(MachineError::DidNotStart { output, .. })
@@ -345,7 +393,9 @@ pub mod vnc {
 
     fn query_vnc(vm: &mut Machine) -> Result<Value, TestError> {
         match vm.cmd("query-vnc", Value::Null) {
-            Err(MachineError::Qmp(QmpError::Command { class, .. })) if class == "CommandNotFound" => {
+            Err(MachineError::Qmp(QmpError::Command { class, .. }))
+                if class == "CommandNotFound" =>
+            {
                 Err(Skip::new("VNC support not available").into())
             }
             other => Ok(other?),
@@ -361,7 +411,9 @@ pub mod vnc {
                 );
                 Ok(())
             }
-            Ok(_) => Err(TestError::check("change-vnc-password succeeded; it should fail")),
+            Ok(_) => Err(TestError::check(
+                "change-vnc-password succeeded; it should fail",
+            )),
             Err(err) => Err(err.into()),
         }
     }
@@ -373,7 +425,10 @@ pub mod vnc {
         while listeners.len() < N {
             let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
                 .map_err(|err| TestError::io("binding a port on 127.0.0.1", err))?;
-            let port = listener.local_addr().map_err(|err| TestError::io("reading the port", err))?.port();
+            let port = listener
+                .local_addr()
+                .map_err(|err| TestError::io("reading the port", err))?
+                .port();
             if port >= 5900 {
                 listeners.push((listener, port));
             }
@@ -384,7 +439,8 @@ pub mod vnc {
     }
 
     fn listening(port: u16) -> bool {
-        TcpStream::connect_timeout(&(Ipv4Addr::LOCALHOST, port).into(), Duration::from_secs(2)).is_ok()
+        TcpStream::connect_timeout(&(Ipv4Addr::LOCALHOST, port).into(), Duration::from_secs(2))
+            .is_ok()
     }
 }
 
@@ -396,11 +452,14 @@ pub mod migration {
         let machine = migration_machine(&vm)?;
         let mut dest = vm.sibling("dest-qemu");
         dest.set_machine(machine)?;
-        dest.args(["-nodefaults", "-incoming", "tcp:127.0.0.1:0"]).launch()?;
+        dest.args(["-nodefaults", "-incoming", "tcp:127.0.0.1:0"])
+            .launch()?;
         let incoming = dest.cmd("query-migrate", Value::Null)?;
         let port = incoming["socket-address"][0]["port"]
             .as_str()
-            .ok_or_else(|| TestError::check(format!("no listening port in query-migrate: {incoming}")))?
+            .ok_or_else(|| {
+                TestError::check(format!("no listening port in query-migrate: {incoming}"))
+            })?
             .to_owned();
         vm.set_machine(machine)?;
         vm.arg("-nodefaults").launch()?;
@@ -438,12 +497,22 @@ pub mod migration {
         ensure!(source == "completed", "source migration ended {source}");
         let mut dest = vm.sibling("dest-qemu");
         dest.set_machine(machine)?;
-        dest.args(["-nodefaults", "-incoming", &format!("exec:cat '{}'", state.display())])
-            .launch()?;
+        dest.args([
+            "-nodefaults",
+            "-incoming",
+            &format!("exec:cat '{}'", state.display()),
+        ])
+        .launch()?;
         let destination = wait_finished(&mut dest)?;
-        ensure!(destination == "completed", "destination migration ended {destination}");
+        ensure!(
+            destination == "completed",
+            "destination migration ended {destination}"
+        );
         let state = dest.qmp().run_state()?;
-        ensure!(state == "running", "destination is {state} after migration, expected running");
+        ensure!(
+            state == "running",
+            "destination is {state} after migration, expected running"
+        );
         Ok(())
     }
 
@@ -474,10 +543,19 @@ pub mod migration {
     fn assert_migrated(source: &mut Machine, dest: &mut Machine) -> TestResult {
         let source_status = wait_finished(source)?;
         let dest_status = wait_finished(dest)?;
-        ensure!(source_status == "completed", "source migration ended {source_status}");
-        ensure!(dest_status == "completed", "destination migration ended {dest_status}");
+        ensure!(
+            source_status == "completed",
+            "source migration ended {source_status}"
+        );
+        ensure!(
+            dest_status == "completed",
+            "destination migration ended {dest_status}"
+        );
         let dest_state = dest.qmp().run_state()?;
-        ensure!(dest_state == "running", "destination is {dest_state}, expected running");
+        ensure!(
+            dest_state == "running",
+            "destination is {dest_state}, expected running"
+        );
         let source_state = source.qmp().run_state()?;
         ensure!(
             source_state == "postmigrate",

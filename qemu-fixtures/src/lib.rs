@@ -18,6 +18,7 @@ pub mod process;
 pub mod qmp;
 pub mod skip;
 pub mod testenv;
+pub mod uboot;
 
 pub use outcome::{TestError, TestResult};
 
@@ -25,12 +26,13 @@ pub use outcome::{TestError, TestResult};
 pub mod prelude {
     pub use crate::console::{Console, Match};
     pub use crate::ensure;
-    pub use crate::installed::Installed;
     pub use crate::fixtures::{env, vm};
+    pub use crate::installed::Installed;
     pub use crate::machine::Machine;
     pub use crate::outcome::{TestError, TestResult};
     pub use crate::skip::{self, Skip};
     pub use crate::testenv::TestEnv;
+    pub use crate::uboot;
     pub use qemu_fixtures_macros::qemu_test;
     pub use rstest::fixture;
 }

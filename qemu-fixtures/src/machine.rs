@@ -91,7 +91,10 @@ impl MachineError {
 }
 
 fn quote_output(output: &str) -> String {
-    let lines: Vec<&str> = output.lines().filter(|line| !line.trim().is_empty()).collect();
+    let lines: Vec<&str> = output
+        .lines()
+        .filter(|line| !line.trim().is_empty())
+        .collect();
     if lines.is_empty() {
         return String::new();
     }
@@ -145,7 +148,10 @@ impl Machine {
             name.to_owned()
         };
         match &binary {
-            Ok(binary) => env.log(format_args!("machine {name}: QEMU binary {}", binary.display())),
+            Ok(binary) => env.log(format_args!(
+                "machine {name}: QEMU binary {}",
+                binary.display()
+            )),
             Err(skip) => env.log(format_args!("machine {name}: {skip}")),
         }
         Machine {
@@ -218,7 +224,11 @@ impl Machine {
 
     /// The machine type QEMU picks without `-machine`, if the target has one.
     pub fn default_machine_type(&self) -> Result<Option<String>, MachineError> {
-        let default = self.help_list("-machine default", &["-machine", "help"], parse_default_machine)?;
+        let default = self.help_list(
+            "-machine default",
+            &["-machine", "help"],
+            parse_default_machine,
+        )?;
         Ok(default.into_iter().next())
     }
 
@@ -253,7 +263,8 @@ impl Machine {
     /// only if a probe guest actually runs under it: `/dev/kvm` existing
     /// proves nothing.
     pub fn require_accelerator(&mut self, accelerator: &str) -> Result<&mut Machine, MachineError> {
-        let accelerators = self.help_list("-accel", &["-accel", "help"], parse_lines_after_header)?;
+        let accelerators =
+            self.help_list("-accel", &["-accel", "help"], parse_lines_after_header)?;
         if !accelerators.iter().any(|known| known == accelerator) {
             return Err(self.unavailable(format!(
                 "{accelerator} accelerator does not seem to be available in {}",
@@ -303,7 +314,11 @@ impl Machine {
     /// Starts QEMU and waits for its QMP greeting. A QEMU that exits first
     /// fails with QEMU's own message.
     pub fn launch(&mut self) -> Result<&mut Machine, MachineError> {
-        assert!(self.running.is_none(), "machine {} launched twice", self.name);
+        assert!(
+            self.running.is_none(),
+            "machine {} launched twice",
+            self.name
+        );
         let binary = self.binary()?.to_path_buf();
         let (qmp_ours, qmp_theirs) = socket_pair()?;
         let (console_ours, console_theirs) = socket_pair()?;
@@ -327,10 +342,16 @@ impl Machine {
             }
             let fd = console_theirs.as_raw_fd();
             inherit.push(fd);
-            push_all(&mut args, &["-chardev", &format!("socket,id=console,fd={fd}")]);
+            push_all(
+                &mut args,
+                &["-chardev", &format!("socket,id=console,fd={fd}")],
+            );
             match &self.console.device {
                 None => push_all(&mut args, &["-serial", "chardev:console"]),
-                Some(device) => push_all(&mut args, &["-device", &format!("{device},chardev=console")]),
+                Some(device) => push_all(
+                    &mut args,
+                    &["-device", &format!("{device},chardev=console")],
+                ),
             }
         }
         if !self.asks_for_accelerator() {
@@ -363,11 +384,17 @@ impl Machine {
         let console = if self.console.enabled {
             let log = self.console_log();
             Some(
-                Console::start(console_ours, &log, process.clone(), self.env.clone(), &prefix)
-                    .map_err(|source| MachineError::Spawn {
-                        program: "console reader".to_owned(),
-                        source,
-                    })?,
+                Console::start(
+                    console_ours,
+                    &log,
+                    process.clone(),
+                    self.env.clone(),
+                    &prefix,
+                )
+                .map_err(|source| MachineError::Spawn {
+                    program: "console reader".to_owned(),
+                    source,
+                })?,
             )
         } else {
             None
@@ -440,7 +467,9 @@ impl Machine {
 
     /// How QEMU ended, once it has.
     pub fn exit(&self) -> Option<Exit> {
-        self.running.as_ref().and_then(|running| running.process.exit())
+        self.running
+            .as_ref()
+            .and_then(|running| running.process.exit())
     }
 
     /// What QEMU wrote to stdout and stderr so far (`default.log`).
@@ -454,7 +483,10 @@ impl Machine {
     /// refused its arguments), within the console wait's wall ceiling.
     pub fn wait_exit(&mut self) -> Result<Exit, MachineError> {
         let timeout = WaitTimeout::from_env().ceiling;
-        let running = self.running.as_ref().ok_or(MachineError::NotRunning("QEMU"))?;
+        let running = self
+            .running
+            .as_ref()
+            .ok_or(MachineError::NotRunning("QEMU"))?;
         let exit = running.process.wait_timeout(timeout);
         match exit {
             Some(exit) => {
@@ -479,13 +511,17 @@ impl Machine {
         }
         let asked = match running.qmp.as_mut() {
             Some(qmp) => {
-                self.env.log(format_args!("machine {}: shutdown: quit", self.name));
+                self.env
+                    .log(format_args!("machine {}: shutdown: quit", self.name));
                 // A QEMU that is already exiting closes QMP: that is fine.
                 let _ = qmp.execute("quit", Value::Null);
                 "quit"
             }
             None => {
-                self.env.log(format_args!("machine {}: shutdown: SIGTERM (no QMP)", self.name));
+                self.env.log(format_args!(
+                    "machine {}: shutdown: SIGTERM (no QMP)",
+                    self.name
+                ));
                 process.signal(libc::SIGTERM);
                 "SIGTERM"
             }
@@ -535,7 +571,8 @@ impl Machine {
         let running = self.running.as_ref()?;
         let process = running.process.clone();
         if process.exit().is_none() {
-            self.env.log(format_args!("machine {}: kill: SIGKILL", self.name));
+            self.env
+                .log(format_args!("machine {}: kill: SIGKILL", self.name));
             process.signal(libc::SIGKILL);
         }
         let exit = process.wait_timeout(SIGNAL_TIMEOUT);
@@ -546,7 +583,10 @@ impl Machine {
     /// Sends a signal to QEMU (a test that simulates a crash).
     pub fn signal(&self, signal: i32) {
         if let Some(running) = &self.running {
-            self.env.log(format_args!("machine {}: sending signal {signal}", self.name));
+            self.env.log(format_args!(
+                "machine {}: sending signal {signal}",
+                self.name
+            ));
             running.process.signal(signal);
         }
     }
@@ -570,7 +610,8 @@ impl Machine {
             Some(exit) => {
                 running.process.wait_output(Duration::from_secs(2));
                 let output = running.process.output_tail();
-                self.env.log(format_args!("machine {}: QEMU {exit}", self.name));
+                self.env
+                    .log(format_args!("machine {}: QEMU {exit}", self.name));
                 MachineError::Died { exit, output }
             }
             None => err.into(),
@@ -675,7 +716,8 @@ impl Machine {
     }
 
     fn unavailable(&self, reason: String) -> MachineError {
-        self.env.log(format_args!("machine {}: skip: {reason}", self.name));
+        self.env
+            .log(format_args!("machine {}: skip: {reason}", self.name));
         MachineError::Unavailable(Skip::new(reason))
     }
 
@@ -687,8 +729,8 @@ impl Machine {
         args: &[&str],
         parse: fn(&str) -> Vec<String>,
     ) -> Result<Vec<String>, MachineError> {
-        static CACHE: OnceLock<Mutex<HashMap<(PathBuf, &'static str), Vec<String>>>> =
-            OnceLock::new();
+        type Lists = Mutex<HashMap<(PathBuf, &'static str), Vec<String>>>;
+        static CACHE: OnceLock<Lists> = OnceLock::new();
         let binary = self.binary()?.to_path_buf();
         let cache = CACHE.get_or_init(Default::default);
         if let Some(list) = cache.lock().unwrap().get(&(binary.clone(), what)) {
@@ -709,10 +751,7 @@ impl Machine {
             });
         }
         let list = parse(&String::from_utf8_lossy(&output.stdout));
-        cache
-            .lock()
-            .unwrap()
-            .insert((binary, what), list.clone());
+        cache.lock().unwrap().insert((binary, what), list.clone());
         Ok(list)
     }
 }
@@ -726,7 +765,10 @@ impl Drop for Machine {
             if std::thread::panicking() {
                 self.kill();
             } else if let Err(err) = self.shutdown() {
-                self.env.log(format_args!("machine {}: shutdown on drop: {err}", self.name));
+                self.env.log(format_args!(
+                    "machine {}: shutdown on drop: {err}",
+                    self.name
+                ));
             }
         }
         self.finish();
@@ -832,6 +874,9 @@ mod tests {
     #[test]
     fn parses_device_help() {
         let help = "Network devices:\nname \"virtio-net-pci\", bus PCI, alias \"virtio-net\"\nname \"e1000\", bus PCI, desc \"Intel\"\n";
-        assert_eq!(parse_device_names(help), ["virtio-net-pci", "virtio-net", "e1000"]);
+        assert_eq!(
+            parse_device_names(help),
+            ["virtio-net-pci", "virtio-net", "e1000"]
+        );
     }
 }

@@ -157,7 +157,10 @@ pub fn conclude(body: impl FnOnce() -> TestResult) -> Verdict {
         Ok(Ok(())) => (Verdict::Pass, String::new()),
         Ok(Err(TestError::Skip(skip))) => (Verdict::Skip, skip.reason().to_owned()),
         Ok(Err(err)) => (Verdict::Fail, failure_message(err)),
-        Err(payload) => (Verdict::Fail, format!("panicked: {}", panic_message(payload))),
+        Err(payload) => (
+            Verdict::Fail,
+            format!("panicked: {}", panic_message(payload)),
+        ),
     };
     if let Some(env) = &env {
         finish(env, verdict, &message);
@@ -242,14 +245,20 @@ fn finish(env: &Arc<TestEnv>, verdict: Verdict, message: &str) {
     let scratch = env.scratch_dir();
     if verdict == Verdict::Fail {
         if scratch.exists() {
-            env.log(format_args!("scratch kept for the failure: {}", scratch.display()));
+            env.log(format_args!(
+                "scratch kept for the failure: {}",
+                scratch.display()
+            ));
         }
     } else if keep {
         env.log("scratch kept: QEMU_TEST_KEEP_SCRATCH is set");
     } else if let Err(err) = std::fs::remove_dir_all(&scratch)
         && err.kind() != std::io::ErrorKind::NotFound
     {
-        env.log(format_args!("cannot remove scratch {}: {err}", scratch.display()));
+        env.log(format_args!(
+            "cannot remove scratch {}: {err}",
+            scratch.display()
+        ));
     }
 }
 

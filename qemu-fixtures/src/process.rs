@@ -46,7 +46,11 @@ impl fmt::Display for Exit {
                 f,
                 "was killed by signal {signal} ({}){}",
                 signal_name(signal),
-                if self.0.core_dumped() { ", core dumped" } else { "" }
+                if self.0.core_dumped() {
+                    ", core dumped"
+                } else {
+                    ""
+                }
             ),
             _ => write!(f, "ended with status {:?}", self.0),
         }
@@ -325,7 +329,11 @@ pub fn processes_named(prefix: &str) -> Vec<(i32, String)> {
         return found;
     };
     for entry in entries.flatten() {
-        let Some(pid) = entry.file_name().to_str().and_then(|name| name.parse::<i32>().ok()) else {
+        let Some(pid) = entry
+            .file_name()
+            .to_str()
+            .and_then(|name| name.parse::<i32>().ok())
+        else {
             continue;
         };
         let Ok(cmdline) = std::fs::read(entry.path().join("cmdline")) else {

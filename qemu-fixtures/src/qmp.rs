@@ -86,7 +86,9 @@ impl Qmp {
             });
         };
         if greeting.get("QMP").is_none() {
-            return Err(QmpError::Protocol(format!("expected a greeting, got {greeting}")));
+            return Err(QmpError::Protocol(format!(
+                "expected a greeting, got {greeting}"
+            )));
         }
         qmp.greeting = greeting;
         qmp.execute("qmp_capabilities", Value::Null)?;
@@ -108,7 +110,8 @@ impl Qmp {
             request["arguments"] = arguments;
         }
         self.log(format_args!(">>> {request}"));
-        let mut line = serde_json::to_vec(&request).map_err(|err| QmpError::Protocol(err.to_string()))?;
+        let mut line =
+            serde_json::to_vec(&request).map_err(|err| QmpError::Protocol(err.to_string()))?;
         line.push(b'\n');
         if let Err(err) = self.writer.write_all(&line) {
             return Err(if is_closed(&err) {
@@ -148,7 +151,9 @@ impl Qmp {
                 desc: error["desc"].as_str().unwrap_or("?").to_owned(),
             });
         }
-        Err(QmpError::Protocol(format!("unexpected reply to {command}: {message}")))
+        Err(QmpError::Protocol(format!(
+            "unexpected reply to {command}: {message}"
+        )))
     }
 
     /// `human-monitor-command`: runs an HMP command and returns its output.
@@ -210,41 +215,42 @@ impl Qmp {
         let closed = || QmpError::Closed {
             doing: doing.to_owned(),
         };
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            // A zero timeout means "block" to the socket: poll for 1 ms.
-            self.reader
-                .get_ref()
-                .set_read_timeout(Some(left.max(Duration::from_millis(1))))?;
-            // A line cut by the timeout stays in `partial` for the next read.
-            match self.reader.read_until(b'\n', &mut self.partial) {
-                Ok(0) => return Err(closed()),
-                Ok(_) if !self.partial.ends_with(b"\n") => return Err(closed()),
-                Ok(_) => {}
-                Err(err)
-                    if matches!(err.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut) =>
-                {
-                    return Ok(None);
-                }
-                Err(err) if is_closed(&err) => return Err(closed()),
-                Err(err) => return Err(err.into()),
+        let left = deadline.saturating_duration_since(Instant::now());
+        // A zero timeout means "block" to the socket: poll for 1 ms.
+        self.reader
+            .get_ref()
+            .set_read_timeout(Some(left.max(Duration::from_millis(1))))?;
+        // A line cut by the timeout stays in `partial` for the next read.
+        match self.reader.read_until(b'\n', &mut self.partial) {
+            Ok(0) => return Err(closed()),
+            Ok(_) if !self.partial.ends_with(b"\n") => return Err(closed()),
+            Ok(_) => {}
+            Err(err)
+                if matches!(
+                    err.kind(),
+                    io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                ) =>
+            {
+                return Ok(None);
             }
-            let line = String::from_utf8_lossy(&self.partial).trim_end().to_owned();
-            self.partial.clear();
-            let message: Value = serde_json::from_str(&line)
-                .map_err(|err| QmpError::Protocol(format!("{err}: {line}")))?;
-            if let Some(name) = message.get("event").and_then(Value::as_str) {
-                self.log(format_args!("<<< event {line}"));
-                self.events.push_back(Event {
-                    name: name.to_owned(),
-                    data: message.get("data").cloned().unwrap_or(Value::Null),
-                    timestamp: message.get("timestamp").cloned().unwrap_or(Value::Null),
-                });
-                return Ok(Some(Incoming::Event));
-            }
-            self.log(format_args!("<<< {line}"));
-            return Ok(Some(Incoming::Reply(message)));
+            Err(err) if is_closed(&err) => return Err(closed()),
+            Err(err) => return Err(err.into()),
         }
+        let line = String::from_utf8_lossy(&self.partial).trim_end().to_owned();
+        self.partial.clear();
+        let message: Value = serde_json::from_str(&line)
+            .map_err(|err| QmpError::Protocol(format!("{err}: {line}")))?;
+        if let Some(name) = message.get("event").and_then(Value::as_str) {
+            self.log(format_args!("<<< event {line}"));
+            self.events.push_back(Event {
+                name: name.to_owned(),
+                data: message.get("data").cloned().unwrap_or(Value::Null),
+                timestamp: message.get("timestamp").cloned().unwrap_or(Value::Null),
+            });
+            return Ok(Some(Incoming::Event));
+        }
+        self.log(format_args!("<<< {line}"));
+        Ok(Some(Incoming::Reply(message)))
     }
 
     fn log(&self, message: impl std::fmt::Display) {
@@ -253,7 +259,10 @@ impl Qmp {
         const KEEP: usize = 2000;
         let mut text = message.to_string();
         if text.len() > KEEP {
-            let cut = (0..=KEEP).rev().find(|&i| text.is_char_boundary(i)).unwrap_or(0);
+            let cut = (0..=KEEP)
+                .rev()
+                .find(|&i| text.is_char_boundary(i))
+                .unwrap_or(0);
             let total = text.len();
             text.truncate(cut);
             text.push_str(&format!(" ... ({total} bytes in all)"));

@@ -57,7 +57,9 @@ pub fn require_commands(commands: &[&str]) -> Result<(), Skip> {
 pub fn skip_on_os(systems: &[&str]) -> Result<(), Skip> {
     let os = std::env::consts::OS;
     if systems.contains(&os) {
-        Err(Skip::new(format!("not supported on this operating system: {os}")))
+        Err(Skip::new(format!(
+            "not supported on this operating system: {os}"
+        )))
     } else {
         Ok(())
     }

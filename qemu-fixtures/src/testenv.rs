@@ -317,10 +317,7 @@ pub struct Log {
 
 impl Log {
     pub fn create(path: &Path) -> io::Result<Log> {
-        let file = OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(path)?;
+        let file = OpenOptions::new().create(true).append(true).open(path)?;
         Ok(Log {
             file: Mutex::new(file),
         })
@@ -376,7 +373,11 @@ fn data_dir(krate: &str) -> PathBuf {
         .map(Path::to_path_buf)
         .unwrap_or_default();
     match krate.strip_prefix("arch-") {
-        Some(arch) => workspace.join("arch-tests").join(arch).join("tests").join("data"),
+        Some(arch) => workspace
+            .join("arch-tests")
+            .join(arch)
+            .join("tests")
+            .join("data"),
         None => workspace.join(krate).join("tests").join("data"),
     }
 }
@@ -388,10 +389,10 @@ fn remove_retry_dirs(arch_dir: &Path, base: &str) -> io::Result<()> {
     let prefix = format!("{base}.attempt-");
     for entry in entries.flatten() {
         let name = entry.file_name();
-        if let Some(rest) = name.to_str().and_then(|name| name.strip_prefix(&prefix)) {
-            if rest.chars().all(|c| c.is_ascii_digit()) {
-                fs::remove_dir_all(entry.path())?;
-            }
+        if let Some(rest) = name.to_str().and_then(|name| name.strip_prefix(&prefix))
+            && rest.chars().all(|c| c.is_ascii_digit())
+        {
+            fs::remove_dir_all(entry.path())?;
         }
     }
     Ok(())

@@ -37,7 +37,7 @@ pub fn qemu_test(attr: TokenStream, item: TokenStream) -> TokenStream {
     let wrapped: syn::Block = syn::parse_quote! {{
         ::qemu_fixtures::outcome::conclude(move || -> #result_type #body)
     }};
-    function.block = Box::new(wrapped);
+    *function.block = wrapped;
     function.sig.output = syn::parse_quote! { -> ::qemu_fixtures::outcome::Verdict };
     // The crate name tells the library which target this test binary is for
     // (`arch-arm` is arm), also when the binary runs outside cargo.
@@ -59,9 +59,12 @@ pub fn qemu_test(attr: TokenStream, item: TokenStream) -> TokenStream {
 #[proc_macro_attribute]
 pub fn asset(attr: TokenStream, item: TokenStream) -> TokenStream {
     if !attr.is_empty() {
-        return syn::Error::new(proc_macro2::Span::call_site(), "#[asset] takes no arguments")
-            .to_compile_error()
-            .into();
+        return syn::Error::new(
+            proc_macro2::Span::call_site(),
+            "#[asset] takes no arguments",
+        )
+        .to_compile_error()
+        .into();
     }
     let item = parse_macro_input!(item as ItemStatic);
     quote! {

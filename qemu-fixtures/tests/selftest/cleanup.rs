@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use qemu_fixtures::prelude::*;
 
-use crate::support::{handoff_file, run_scenario, scenario_command};
+use crate::support::{handoff_file, require_qemu, run_scenario, scenario_command};
 
 /// Whether `pid` is a live process (not gone, not a zombie).
 fn alive(pid: i32) -> bool {
@@ -48,6 +48,7 @@ fn wait_for_pid(handoff: &PathBuf) -> Result<i32, TestError> {
 
 #[qemu_test]
 fn no_qemu_left_after_a_panicking_test(env: std::sync::Arc<TestEnv>) -> TestResult {
+    require_qemu(&env)?;
     let handoff = handoff_file(&env, "pid");
     let output = run_scenario(
         "panics_with_qemu_running",
@@ -55,12 +56,16 @@ fn no_qemu_left_after_a_panicking_test(env: std::sync::Arc<TestEnv>) -> TestResu
     );
     ensure!(!output.status.success(), "the panicking scenario passed");
     let pid = wait_for_pid(&handoff)?;
-    ensure!(gone_within(pid, Duration::from_secs(10)), "QEMU {pid} outlived the panicking test");
+    ensure!(
+        gone_within(pid, Duration::from_secs(10)),
+        "QEMU {pid} outlived the panicking test"
+    );
     Ok(())
 }
 
 #[qemu_test]
 fn no_qemu_left_after_the_test_is_sigkilled(env: std::sync::Arc<TestEnv>) -> TestResult {
+    require_qemu(&env)?;
     let handoff = handoff_file(&env, "pid");
     let mut child = scenario_command(
         "sleeps_with_qemu_running",
@@ -75,12 +80,16 @@ fn no_qemu_left_after_the_test_is_sigkilled(env: std::sync::Arc<TestEnv>) -> Tes
     // SIGKILL runs no destructor: only PR_SET_PDEATHSIG can take QEMU down.
     let _ = child.kill();
     let _ = child.wait();
-    ensure!(gone_within(pid, Duration::from_secs(10)), "QEMU {pid} outlived its SIGKILLed test");
+    ensure!(
+        gone_within(pid, Duration::from_secs(10)),
+        "QEMU {pid} outlived its SIGKILLed test"
+    );
     Ok(())
 }
 
 #[qemu_test]
 fn no_qemu_left_after_a_timeout_signals_the_group(env: std::sync::Arc<TestEnv>) -> TestResult {
+    require_qemu(&env)?;
     let handoff = handoff_file(&env, "pid");
     // As nextest runs a test: in a process group of its own, which its
     // timeout signals with SIGTERM.
@@ -99,12 +108,16 @@ fn no_qemu_left_after_a_timeout_signals_the_group(env: std::sync::Arc<TestEnv>) 
         libc::kill(-(child.id() as i32), libc::SIGTERM);
     }
     let _ = child.wait();
-    ensure!(gone_within(pid, Duration::from_secs(10)), "QEMU {pid} outlived the group's SIGTERM");
+    ensure!(
+        gone_within(pid, Duration::from_secs(10)),
+        "QEMU {pid} outlived the group's SIGTERM"
+    );
     Ok(())
 }
 
 #[qemu_test]
 fn sockets_work_from_a_deep_build_root(env: std::sync::Arc<TestEnv>) -> TestResult {
+    require_qemu(&env)?;
     let handoff = handoff_file(&env, "paths");
     let mut root = env.scratch_dir();
     while root.as_os_str().len() < 200 {
@@ -118,10 +131,21 @@ fn sockets_work_from_a_deep_build_root(env: std::sync::Arc<TestEnv>) -> TestResu
             ("QEMU_BUILD_ROOT", root.to_str().expect("utf-8")),
         ],
     );
-    ensure!(output.status.success(), "scenario failed: {}", String::from_utf8_lossy(&output.stderr));
+    ensure!(
+        output.status.success(),
+        "scenario failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let text = std::fs::read_to_string(&handoff).map_err(|err| TestError::io("reading", err))?;
     let (log_dir, socket) = text.split_once('\n').expect("two lines");
-    ensure!(log_dir.starts_with(root.to_str().expect("utf-8")), "logs went to {log_dir}");
-    ensure!(socket.len() < 108, "socket path of {} bytes: {socket}", socket.len());
+    ensure!(
+        log_dir.starts_with(root.to_str().expect("utf-8")),
+        "logs went to {log_dir}"
+    );
+    ensure!(
+        socket.len() < 108,
+        "socket path of {} bytes: {socket}",
+        socket.len()
+    );
     Ok(())
 }

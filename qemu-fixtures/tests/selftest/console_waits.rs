@@ -15,10 +15,18 @@ fn matches_what_the_guest_prints(mut vm: Machine) -> TestResult {
     boot_message(&mut vm, "hello from the guest\r\nprompt> ", Then::Halt)?;
     vm.launch()?;
     let found = vm.console().wait_for("hello from the guest")?;
-    ensure!(found.text() == "hello from the guest", "match output {:?}", found.text());
+    ensure!(
+        found.text() == "hello from the guest",
+        "match output {:?}",
+        found.text()
+    );
     // A prompt has no newline after it, and must match all the same.
     let prompt = vm.console().wait_for("prompt> ")?;
-    ensure!(prompt.text() == "\r\nprompt> ", "match output {:?}", prompt.text());
+    ensure!(
+        prompt.text() == "\r\nprompt> ",
+        "match output {:?}",
+        prompt.text()
+    );
     Ok(())
 }
 
@@ -40,10 +48,15 @@ fn standing_failure_pattern_fails_every_later_wait(mut vm: Machine) -> TestResul
                     && message.contains("  | booting"),
                 "unexpected message: {message}"
             );
-            ensure!(TestError::from(err).kind() == "guest failure pattern", "wrong kind");
+            ensure!(
+                TestError::from(err).kind() == "guest failure pattern",
+                "wrong kind"
+            );
             Ok(())
         }
-        other => Err(TestError::check(format!("expected the failure pattern, got {other:?}"))),
+        other => Err(TestError::check(format!(
+            "expected the failure pattern, got {other:?}"
+        ))),
     }
 }
 
@@ -52,17 +65,24 @@ fn timeout_quotes_the_pattern_the_time_and_the_last_lines(mut vm: Machine) -> Te
     boot_message(&mut vm, "first line\r\nsecond line\r\n", Then::Halt)?;
     vm.launch()?;
     vm.console().wait_for("second line")?;
-    vm.console().set_timeout(WaitTimeout::wall(Duration::from_secs(1)));
+    vm.console()
+        .set_timeout(WaitTimeout::wall(Duration::from_secs(1)));
     let err = vm.console().wait_for("never printed").unwrap_err();
     let message = err.to_string();
-    ensure!(matches!(err, ConsoleError::Timeout { .. }), "not a timeout: {message}");
+    ensure!(
+        matches!(err, ConsoleError::Timeout { .. }),
+        "not a timeout: {message}"
+    );
     ensure!(
         message.contains("timed out after 1.")
             && message.contains("waiting for \"never printed\"")
             && message.contains("  | second line"),
         "unexpected message: {message}"
     );
-    ensure!(TestError::from(err).kind() == "pattern never came", "wrong kind");
+    ensure!(
+        TestError::from(err).kind() == "pattern never came",
+        "wrong kind"
+    );
     Ok(())
 }
 
@@ -82,8 +102,14 @@ fn qemu_killed_mid_wait_fails_at_once_naming_the_signal(mut vm: Machine) -> Test
     let waited = started.elapsed();
     let _ = killer.join();
     let message = err.to_string();
-    ensure!(matches!(err, ConsoleError::QemuExited { .. }), "not an exit: {message}");
-    ensure!(waited < Duration::from_secs(10), "the wait took {waited:?} to notice");
+    ensure!(
+        matches!(err, ConsoleError::QemuExited { .. }),
+        "not an exit: {message}"
+    );
+    ensure!(
+        waited < Duration::from_secs(10),
+        "the wait took {waited:?} to notice"
+    );
     ensure!(
         message.contains("was killed by signal 9 (SIGKILL)")
             && message.contains("  | about to be killed"),
@@ -103,8 +129,14 @@ fn qemu_exiting_mid_wait_reports_its_exit_code(mut vm: Machine) -> TestResult {
     vm.cmd("cont", serde_json::Value::Null)?;
     let err = vm.console().wait_for("never printed").unwrap_err();
     let message = err.to_string();
-    ensure!(message.contains("QEMU exited with code 3"), "unexpected message: {message}");
-    ensure!(message.contains("  | exiting"), "no console lines: {message}");
+    ensure!(
+        message.contains("QEMU exited with code 3"),
+        "unexpected message: {message}"
+    );
+    ensure!(
+        message.contains("  | exiting"),
+        "no console lines: {message}"
+    );
     Ok(())
 }
 
@@ -130,7 +162,10 @@ fn cpu_clock_gives_a_starved_qemu_more_time(mut vm: Machine) -> TestResult {
             && matches!(cpu_result, Err(ConsoleError::Timeout { .. })),
         "both waits should time out: {wall_result:?} {cpu_result:?}"
     );
-    ensure!(wall < 3 * second, "the wall-clock wait took {wall:?}, expected about 1 s");
+    ensure!(
+        wall < 3 * second,
+        "the wall-clock wait took {wall:?}, expected about 1 s"
+    );
     ensure!(
         cpu >= Duration::from_millis(3900),
         "the CPU-clock wait ended after {cpu:?}: a QEMU without CPU time should get the 4 s ceiling"
@@ -145,14 +180,21 @@ fn continuous_output_is_logged_and_scanned_while_waiting(mut vm: Machine) -> Tes
     let line = "the quick brown fox jumps over the lazy dog 0123456789\r\n";
     boot_message(&mut vm, line, Then::Repeat)?;
     vm.launch()?;
-    vm.console().set_timeout(WaitTimeout::wall(Duration::from_secs(5)));
+    vm.console()
+        .set_timeout(WaitTimeout::wall(Duration::from_secs(5)));
     vm.console().fail_on("Kernel panic");
     let err = vm.console().wait_for("never printed").unwrap_err();
-    ensure!(matches!(err, ConsoleError::Timeout { .. }), "expected a timeout: {err}");
+    ensure!(
+        matches!(err, ConsoleError::Timeout { .. }),
+        "expected a timeout: {err}"
+    );
     vm.kill();
     let logged = std::fs::metadata(vm.env().log_file(["console.log"]))
         .map(|meta| meta.len())
         .unwrap_or(0);
-    ensure!(logged > 256 << 10, "only {logged} bytes reached console.log in 5 s");
+    ensure!(
+        logged > 256 << 10,
+        "only {logged} bytes reached console.log in 5 s"
+    );
     Ok(())
 }

@@ -25,7 +25,9 @@ fn logs_hold_the_command_line_qmp_console_and_stderr(mut vm: Machine) -> TestRes
     vm.shutdown()?;
     let dir = vm.env().log_dir().to_path_buf();
     ensure!(
-        dir.ends_with("functional/x86_64/files_and_logs.logs_hold_the_command_line_qmp_console_and_stderr"),
+        dir.ends_with(
+            "functional/x86_64/files_and_logs.logs_hold_the_command_line_qmp_console_and_stderr"
+        ),
         "log directory {}",
         dir.display()
     );
@@ -39,33 +41,58 @@ fn logs_hold_the_command_line_qmp_console_and_stderr(mut vm: Machine) -> TestRes
         "console: matched \"banner of the guest\"",
         "QEMU exited with code 0",
     ] {
-        ensure!(base.contains(expected), "base.log lacks {expected:?}:\n{base}");
+        ensure!(
+            base.contains(expected),
+            "base.log lacks {expected:?}:\n{base}"
+        );
     }
     let console = read(&dir.join("console.log"))?;
-    ensure!(console.contains("banner of the guest"), "console.log: {console:?}");
+    ensure!(
+        console.contains("banner of the guest"),
+        "console.log: {console:?}"
+    );
     let output = read(&dir.join("default.log"))?;
-    ensure!(output.contains("no-such-driver"), "default.log lacks QEMU's warning: {output:?}");
+    ensure!(
+        output.contains("no-such-driver"),
+        "default.log lacks QEMU's warning: {output:?}"
+    );
     Ok(())
 }
 
 #[qemu_test]
 fn paths_are_built_from_components(env: std::sync::Arc<TestEnv>) -> TestResult {
     let scratch = env.scratch_file(["a", "b.img"]);
-    ensure!(scratch == env.log_dir().join("scratch").join("a").join("b.img"), "{}", scratch.display());
-    ensure!(scratch.parent().is_some_and(Path::is_dir), "the parent of a scratch file exists");
+    ensure!(
+        scratch == env.log_dir().join("scratch").join("a").join("b.img"),
+        "{}",
+        scratch.display()
+    );
+    ensure!(
+        scratch.parent().is_some_and(Path::is_dir),
+        "the parent of a scratch file exists"
+    );
     let log = env.log_file(["extra.log"]);
     ensure!(log == env.log_dir().join("extra.log"), "{}", log.display());
     let socket = env.socket_file("qmp.sock");
-    ensure!(socket.as_os_str().len() < 60, "socket path too long: {}", socket.display());
     ensure!(
-        env.data_file(["x.bin"]).ends_with("qemu-fixtures/tests/data/x.bin"),
+        socket.as_os_str().len() < 60,
+        "socket path too long: {}",
+        socket.display()
+    );
+    ensure!(
+        env.data_file(["x.bin"])
+            .ends_with("qemu-fixtures/tests/data/x.bin"),
         "{}",
         env.data_file(["x.bin"]).display()
     );
     Ok(())
 }
 
-fn scenario_with_handoff(env: &TestEnv, scenario: &str, extra: &[(&str, &str)]) -> Result<(std::process::Output, PathBuf), TestError> {
+fn scenario_with_handoff(
+    env: &TestEnv,
+    scenario: &str,
+    extra: &[(&str, &str)],
+) -> Result<(std::process::Output, PathBuf), TestError> {
     let handoff = handoff_file(env, scenario);
     let mut envs = vec![("QEMU_TEST_HANDOFF", handoff.to_str().expect("utf-8 path"))];
     envs.extend_from_slice(extra);
@@ -85,7 +112,11 @@ fn scratch_is_removed_after_a_pass(env: std::sync::Arc<TestEnv>) -> TestResult {
         &[("QEMU_TEST_KEEP_SCRATCH", "1")],
     )?;
     ensure!(output.status.success(), "scenario failed: {output:?}");
-    ensure!(file.exists(), "{} removed despite QEMU_TEST_KEEP_SCRATCH", file.display());
+    ensure!(
+        file.exists(),
+        "{} removed despite QEMU_TEST_KEEP_SCRATCH",
+        file.display()
+    );
     Ok(())
 }
 
@@ -93,7 +124,11 @@ fn scratch_is_removed_after_a_pass(env: std::sync::Arc<TestEnv>) -> TestResult {
 fn scratch_is_kept_on_failure(env: std::sync::Arc<TestEnv>) -> TestResult {
     let (output, file) = scenario_with_handoff(&env, "writes_scratch_and_fails", &[])?;
     ensure!(!output.status.success(), "the failing scenario passed");
-    ensure!(file.exists(), "{} was removed after a failure", file.display());
+    ensure!(
+        file.exists(),
+        "{} was removed after a failure",
+        file.display()
+    );
     let stderr = String::from_utf8_lossy(&output.stderr);
     ensure!(
         stderr.contains("FAIL: check failed: deliberate failure")
@@ -106,13 +141,27 @@ fn scratch_is_kept_on_failure(env: std::sync::Arc<TestEnv>) -> TestResult {
 
 #[qemu_test]
 fn every_retry_keeps_its_own_log_directory(env: std::sync::Arc<TestEnv>) -> TestResult {
-    let (_, first) = scenario_with_handoff(&env, "writes_scratch_and_fails", &[("NEXTEST_ATTEMPT", "1")])?;
-    let (_, second) = scenario_with_handoff(&env, "writes_scratch_and_fails", &[("NEXTEST_ATTEMPT", "2")])?;
+    let (_, first) = scenario_with_handoff(
+        &env,
+        "writes_scratch_and_fails",
+        &[("NEXTEST_ATTEMPT", "1")],
+    )?;
+    let (_, second) = scenario_with_handoff(
+        &env,
+        "writes_scratch_and_fails",
+        &[("NEXTEST_ATTEMPT", "2")],
+    )?;
     let first_dir = first.ancestors().nth(3).expect("log dir").to_path_buf();
     let second_dir = second.ancestors().nth(3).expect("log dir").to_path_buf();
-    ensure!(first_dir != second_dir, "both attempts wrote {}", first_dir.display());
     ensure!(
-        second_dir.to_string_lossy().ends_with("scenario.writes_scratch_and_fails.attempt-2"),
+        first_dir != second_dir,
+        "both attempts wrote {}",
+        first_dir.display()
+    );
+    ensure!(
+        second_dir
+            .to_string_lossy()
+            .ends_with("scenario.writes_scratch_and_fails.attempt-2"),
         "{}",
         second_dir.display()
     );
@@ -128,12 +177,18 @@ fn a_skip_says_why_and_is_recorded(env: std::sync::Arc<TestEnv>) -> TestResult {
     let run = format!("skip-{}", std::process::id());
     let output = run_scenario(
         "needs_qemu",
-        &[("QEMU_TEST_QEMU_BINARY", "/nonexistent"), ("QEMU_TEST_RUN_ID", &run)],
+        &[
+            ("QEMU_TEST_QEMU_BINARY", "/nonexistent"),
+            ("QEMU_TEST_RUN_ID", &run),
+        ],
     );
     ensure!(output.status.success(), "a skip must not fail: {output:?}");
     let stderr = String::from_utf8_lossy(&output.stderr);
     let reason = "QEMU_TEST_QEMU_BINARY=/nonexistent is not an executable file";
-    ensure!(stderr.contains(&format!("SKIP: {reason}")), "stderr: {stderr}");
+    ensure!(
+        stderr.contains(&format!("SKIP: {reason}")),
+        "stderr: {stderr}"
+    );
     let records = read_records(&results_root().join(&run))
         .map_err(|err| TestError::io("reading the run's records", err))?;
     ensure!(

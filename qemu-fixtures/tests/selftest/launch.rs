@@ -4,12 +4,13 @@
 use std::time::Duration;
 
 use qemu_fixtures::machine::MachineError;
-use qemu_fixtures::qmp::QmpError;
 use qemu_fixtures::prelude::*;
+use qemu_fixtures::qmp::QmpError;
 use serde_json::Value;
 
 #[qemu_test]
 fn bad_argument_fails_with_qemus_message(mut vm: Machine) -> TestResult {
+    vm.binary()?;
     vm.arg("-no-such-option");
     match vm.launch() {
         Err(err @ MachineError::DidNotStart { .. }) => {
@@ -19,10 +20,16 @@ fn bad_argument_fails_with_qemus_message(mut vm: Machine) -> TestResult {
                     && message.contains("-no-such-option: invalid option"),
                 "unexpected message: {message}"
             );
-            ensure!(TestError::from(err).kind() == "QEMU did not start", "wrong kind");
+            ensure!(
+                TestError::from(err).kind() == "QEMU did not start",
+                "wrong kind"
+            );
             Ok(())
         }
-        other => Err(TestError::check(format!("expected QEMU not to start, got {:?}", other.err()))),
+        other => Err(TestError::check(format!(
+            "expected QEMU not to start, got {:?}",
+            other.err()
+        ))),
     }
 }
 
@@ -39,12 +46,16 @@ fn missing_firmware_fails_with_qemus_message(mut vm: Machine) -> TestResult {
             );
             Ok(())
         }
-        other => Err(TestError::check(format!("expected QEMU not to start, got {:?}", other.err()))),
+        other => Err(TestError::check(format!(
+            "expected QEMU not to start, got {:?}",
+            other.err()
+        ))),
     }
 }
 
 #[qemu_test]
 fn missing_machine_device_netdev_and_accelerator_skip(mut vm: Machine) -> TestResult {
+    vm.binary()?;
     let reasons = [
         vm.set_machine("no-such-board").err(),
         vm.require_device("no-such-device").err(),
@@ -61,7 +72,9 @@ fn missing_machine_device_netdev_and_accelerator_skip(mut vm: Machine) -> TestRe
         match reason.map(TestError::from) {
             Some(TestError::Skip(skip)) if skip.reason().starts_with(expected) => {}
             other => {
-                return Err(TestError::check(format!("expected a skip {expected:?}, got {other:?}")));
+                return Err(TestError::check(format!(
+                    "expected a skip {expected:?}, got {other:?}"
+                )));
             }
         }
     }
@@ -79,7 +92,11 @@ fn qmp_errors_are_typed_and_events_keep_their_order(mut vm: Machine) -> TestResu
     vm.arg("-nodefaults").launch()?;
     match vm.qmp().execute("no-such-command", Value::Null) {
         Err(QmpError::Command { class, .. }) if class == "CommandNotFound" => {}
-        other => return Err(TestError::check(format!("expected CommandNotFound, got {other:?}"))),
+        other => {
+            return Err(TestError::check(format!(
+                "expected CommandNotFound, got {other:?}"
+            )));
+        }
     }
     vm.cmd("stop", Value::Null)?;
     vm.cmd("cont", Value::Null)?;
@@ -91,7 +108,11 @@ fn qmp_errors_are_typed_and_events_keep_their_order(mut vm: Machine) -> TestResu
     ensure!(left == ["STOP", "STOP"], "events left: {left:?}");
     match vm.qmp().wait_event("POWERDOWN", Duration::from_millis(300)) {
         Err(QmpError::EventTimeout { .. }) => {}
-        other => return Err(TestError::check(format!("expected an event timeout, got {other:?}"))),
+        other => {
+            return Err(TestError::check(format!(
+                "expected an event timeout, got {other:?}"
+            )));
+        }
     }
     Ok(())
 }
@@ -119,9 +140,14 @@ fn qemu_crashing_is_a_failure_of_shutdown(mut vm: Machine) -> TestResult {
     match vm.shutdown() {
         Err(err @ MachineError::Died { .. }) => {
             let message = err.to_string();
-            ensure!(message.contains("signal 11 (SIGSEGV)"), "unexpected message: {message}");
+            ensure!(
+                message.contains("signal 11 (SIGSEGV)"),
+                "unexpected message: {message}"
+            );
             Ok(())
         }
-        other => Err(TestError::check(format!("expected QEMU to have died, got {other:?}"))),
+        other => Err(TestError::check(format!(
+            "expected QEMU to have died, got {other:?}"
+        ))),
     }
 }

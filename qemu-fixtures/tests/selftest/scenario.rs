@@ -39,10 +39,17 @@ fn uses_sockets_under_a_deep_build_root(mut vm: Machine) -> TestResult {
     let socket = vm.env().socket_file("chardev.sock");
     vm.set_machine("none")?;
     vm.args(["-nodefaults", "-S", "-chardev"])
-        .arg(format!("socket,id=extra,path={},server=on,wait=off", socket.display()))
+        .arg(format!(
+            "socket,id=extra,path={},server=on,wait=off",
+            socket.display()
+        ))
         .launch()?;
     ensure!(socket.exists(), "QEMU did not create {}", socket.display());
-    hand_off(&format!("{}\n{}", vm.env().log_dir().display(), socket.display()));
+    hand_off(&format!(
+        "{}\n{}",
+        vm.env().log_dir().display(),
+        socket.display()
+    ));
     Ok(())
 }
 

@@ -31,10 +31,18 @@ pub fn run_scenario(name: &str, envs: &[(&str, &str)]) -> Output {
 pub fn scenario_command(name: &str, envs: &[(&str, &str)]) -> Command {
     let mut command = Command::new(std::env::current_exe().expect("own path"));
     command
-        .args(["--exact", &format!("scenario::{name}"), "--ignored", "--nocapture"])
+        .args([
+            "--exact",
+            &format!("scenario::{name}"),
+            "--ignored",
+            "--nocapture",
+        ])
         .env_remove("NEXTEST_TEST_NAME")
         .env_remove("NEXTEST_ATTEMPT")
-        .env("QEMU_TEST_RUN_ID", format!("selftest-{}", std::process::id()));
+        .env(
+            "QEMU_TEST_RUN_ID",
+            format!("selftest-{}", std::process::id()),
+        );
     for (key, value) in envs {
         command.env(key, value);
     }
@@ -44,4 +52,10 @@ pub fn scenario_command(name: &str, envs: &[(&str, &str)]) -> Command {
 /// A file the scenario and its parent share, in the parent's scratch.
 pub fn handoff_file(env: &TestEnv, name: &str) -> PathBuf {
     env.scratch_file([name])
+}
+
+/// Skips unless this test's QEMU exists: the scenarios need one too.
+pub fn require_qemu(env: &TestEnv) -> Result<(), TestError> {
+    qemu_fixtures::machine::qemu_binary(&env.id().arch)?;
+    Ok(())
 }

@@ -1,3 +1,5 @@
 //! Functional tests of qemu-system-aarch64.
 
+mod uboot;
+
 qemu_fixtures::generic_tests!();

@@ -1,0 +1,51 @@
+//! U-Boot at its prompt: stop the autoboot countdown, run a command and get
+//! its output. U-Boot's `## Error` becomes a standing failure pattern.
+
+use crate::console::{Console, ConsoleError};
+
+/// U-Boot's prompt.
+pub const PROMPT: &str = "=> ";
+/// How U-Boot reports a failed command or boot step.
+pub const ERROR: &str = "## Error";
+
+/// Waits for U-Boot's banner and its countdown, interrupts the autoboot and
+/// waits for the prompt. Returns the banner line
+/// (`U-Boot 2023.01+dfsg-2 (...)`).
+///
+/// Keys go out only once the countdown shows: U-Boot resets its UART after
+/// the banner, and on some boards (riscv64 virt) input sent before that
+/// reset never arrives.
+pub fn stop_autoboot(console: &mut Console) -> Result<String, ConsoleError> {
+    console.fail_on(ERROR);
+    console.wait_for("\nU-Boot 20")?;
+    let rest = console.wait_for("\n")?;
+    let banner = format!("U-Boot 20{}", rest.text().trim_end());
+    console.wait_for("Hit any key to stop autoboot")?;
+    console.interrupt_interactive_console_until_pattern(PROMPT, None, None)?;
+    // A marker the command line holds only as a variable reference, so the
+    // echo of a command never matches the end of its output.
+    console.exec_command("setenv qf_end done")?;
+    Ok(banner)
+}
+
+/// Runs `command` at the prompt and returns what it printed (without the
+/// echoed command line).
+pub fn run(console: &mut Console, command: &str) -> Result<String, ConsoleError> {
+    let marker = "; echo @@${qf_end}@@";
+    console.send(&format!("{command}{marker}\r"))?;
+    let found = console.wait_for("@@done@@")?;
+    let text = found.text();
+    // What follows the echoed command line, up to the marker's output.
+    let after_echo = text
+        .rfind(marker)
+        .and_then(|at| {
+            text[at..]
+                .find('\n')
+                .map(|newline| &text[at + newline + 1..])
+        })
+        .unwrap_or(&text);
+    Ok(after_echo
+        .trim_end_matches("@@done@@")
+        .trim()
+        .replace('\r', ""))
+}

@@ -1,0 +1,40 @@
+//! The whole command line of `cargo xtask`, one doc line per flag.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Chores of qemu-functional. Run `cargo xtask <task> --help` for one task.
+#[derive(Debug, Parser)]
+#[command(name = "cargo xtask", version, about)]
+pub struct Xtask {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Summarise the last test run as our framework saw it: passes, skips
+    /// with their reasons, failures with their log directories.
+    Report(Report),
+    /// Mark the tests that skipped at run time as skipped in nextest's JUnit
+    /// report (nextest counts them as passed).
+    Junit(Junit),
+}
+
+#[derive(Debug, Args)]
+pub struct Report {
+    /// The run to summarise (a nextest run id); the newest by default.
+    #[arg(long)]
+    pub run: Option<String>,
+    /// List every passing test too.
+    #[arg(long)]
+    pub verbose: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct Junit {
+    /// The JUnit file nextest wrote.
+    #[arg(default_value = "target/nextest/ci/junit.xml")]
+    pub path: PathBuf,
+}
