@@ -378,6 +378,34 @@ impl Console {
         self.wait(success, failure, None)
     }
 
+    /// Runs `command; <marker_command>` and returns what `command` printed:
+    /// the text between the echoed line and `marker_output`, which
+    /// `marker_command` prints but does not echo (it expands a variable or
+    /// does arithmetic), so the echo never ends the wait.
+    pub fn run_marked(
+        &mut self,
+        command: &str,
+        marker_command: &str,
+        marker_output: &str,
+    ) -> Result<String, ConsoleError> {
+        let line = format!("{command}; {marker_command}");
+        self.send(&format!("{line}\r"))?;
+        let found = self.wait_for(marker_output)?;
+        let text = found.text();
+        let after_echo = text
+            .rfind(&line)
+            .and_then(|at| {
+                text[at..]
+                    .find('\n')
+                    .map(|newline| &text[at + newline + 1..])
+            })
+            .unwrap_or(&text);
+        Ok(after_echo
+            .trim_end_matches(marker_output)
+            .trim()
+            .replace('\r', ""))
+    }
+
     /// Keeps sending `interrupt` (Enter when `None`) until `success`
     /// appears: how a test stops an autoboot countdown.
     pub fn interrupt_interactive_console_until_pattern(

@@ -27,6 +27,7 @@ macro_rules! generic_tests {
             no_vnc_refuses_password, password_needs_password_option,
             password_can_change, listen_address_can_change, taken_port_is_reported);
         $crate::__generic_module!(migration: tcp_localhost, unix_socket, exec_command);
+        $crate::__generic_env_module!(assets: declared_assets_are_well_formed);
     };
 }
 
@@ -44,6 +45,61 @@ macro_rules! __generic_module {
             )+
         }
     };
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __generic_env_module {
+    ($module:ident: $($test:ident),+ $(,)?) => {
+        pub mod $module {
+            use $crate::fixtures::env;
+            $(
+                #[$crate::__private::qemu_test]
+                fn $test(env: ::std::sync::Arc<$crate::testenv::TestEnv>) -> $crate::TestResult {
+                    $crate::generic::$module::$test(env)
+                }
+            )+
+        }
+    };
+}
+
+pub mod assets {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::asset::{Asset, REGISTRY};
+    use crate::testenv::TestEnv;
+
+    /// Every `#[asset]` of this binary has a usable URL and hash, and no URL
+    /// is declared twice with different hashes. With
+    /// `QEMU_TEST_LIST_ASSETS=<file>`, also writes the list there as JSON:
+    /// how `cargo xtask precache` and `assets gc` learn what a binary needs.
+    pub fn declared_assets_are_well_formed(env: Arc<TestEnv>) -> TestResult {
+        let mut by_url: std::collections::HashMap<&str, &str> = Default::default();
+        for asset in REGISTRY {
+            Asset::parse(asset.url(), asset.hash())?;
+            if let Some(other) = by_url.insert(asset.url(), asset.hash()) {
+                ensure!(
+                    other == asset.hash(),
+                    "{} is declared with two hashes, {other} and {}",
+                    asset.url(),
+                    asset.hash()
+                );
+            }
+        }
+        env.log(format_args!("{} assets declared", REGISTRY.len()));
+        if let Some(path) = std::env::var_os("QEMU_TEST_LIST_ASSETS").filter(|p| !p.is_empty()) {
+            let list: Vec<&Asset> = REGISTRY.iter().collect();
+            let json = serde_json::to_vec_pretty(&list).expect("assets serialise");
+            std::fs::write(&path, json).map_err(|err| {
+                TestError::io(
+                    format!("writing {}", std::path::Path::new(&path).display()),
+                    err,
+                )
+            })?;
+        }
+        Ok(())
+    }
 }
 
 pub mod version {

@@ -7,11 +7,15 @@
 //! ```
 
 pub mod accel;
+pub mod archive;
+pub mod asset;
 pub mod console;
+pub mod debian;
 pub mod fixtures;
 pub mod generic;
 pub mod guest;
 pub mod installed;
+pub mod linux;
 pub mod machine;
 pub mod outcome;
 pub mod process;
@@ -19,11 +23,15 @@ pub mod qmp;
 pub mod skip;
 pub mod testenv;
 pub mod uboot;
+pub mod uncompress;
+pub mod unpacked;
 
 pub use outcome::{TestError, TestResult};
 
 /// What a test file imports.
 pub mod prelude {
+    pub use crate::archive::Format;
+    pub use crate::asset::Asset;
     pub use crate::console::{Console, Match};
     pub use crate::ensure;
     pub use crate::fixtures::{env, vm};
@@ -32,8 +40,9 @@ pub mod prelude {
     pub use crate::outcome::{TestError, TestResult};
     pub use crate::skip::{self, Skip};
     pub use crate::testenv::TestEnv;
-    pub use crate::uboot;
-    pub use qemu_fixtures_macros::qemu_test;
+    pub use crate::uncompress::Compression;
+    pub use crate::{linux, uboot};
+    pub use qemu_fixtures_macros::{asset, qemu_test};
     pub use rstest::fixture;
 }
 

@@ -17,11 +17,14 @@ use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 
+use crate::archive::ArchiveError;
+use crate::asset::AssetError;
 use crate::console::ConsoleError;
 use crate::machine::MachineError;
 use crate::qmp::QmpError;
 use crate::skip::Skip;
 use crate::testenv::{self, TestEnv, TestId};
+use crate::uncompress::UncompressError;
 
 /// What a test body returns; `?` carries a skip or a failure out.
 pub type TestResult = Result<(), TestError>;
@@ -37,6 +40,16 @@ pub enum TestError {
     Console(#[from] ConsoleError),
     #[error(transparent)]
     Qmp(QmpError),
+    #[error(transparent)]
+    Asset(AssetError),
+    /// A file that would not unpack: a corrupt or hostile archive, named
+    /// by its asset's URL when it is one.
+    #[error("{}{source}", asset.as_deref().map(|url| format!("{url}: ")).unwrap_or_default())]
+    Archive {
+        asset: Option<String>,
+        #[source]
+        source: ArchiveError,
+    },
     #[error("{context}: {source}")]
     Io {
         context: String,
@@ -70,6 +83,9 @@ impl TestError {
             TestError::Console(err) => err.kind(),
             TestError::Qmp(QmpError::Closed { .. }) => "QEMU died",
             TestError::Qmp(_) => "QMP error",
+            TestError::Asset(AssetError::HashMismatch { .. }) => "asset hash mismatch",
+            TestError::Asset(_) => "asset unavailable",
+            TestError::Archive { .. } => "asset does not unpack",
             TestError::Io { .. } => "I/O error",
             TestError::Check(_) => "check failed",
         }
@@ -89,6 +105,35 @@ impl From<MachineError> for TestError {
             MachineError::Qmp(qmp) => TestError::Qmp(qmp),
             err => TestError::Machine(err),
         }
+    }
+}
+
+/// A download that may succeed later is a skip, as in QEMU's CI; a 404, a
+/// hash mismatch or a local error fails the test.
+impl From<AssetError> for TestError {
+    fn from(err: AssetError) -> TestError {
+        if err.is_transient() {
+            TestError::Skip(Skip::new(format!("download failed: {err}")))
+        } else if let AssetError::DownloadDisabled { .. } | AssetError::Unavailable { .. } = err {
+            TestError::Skip(Skip::new(err.to_string()))
+        } else {
+            TestError::Asset(err)
+        }
+    }
+}
+
+impl From<ArchiveError> for TestError {
+    fn from(source: ArchiveError) -> TestError {
+        TestError::Archive {
+            asset: None,
+            source,
+        }
+    }
+}
+
+impl From<UncompressError> for TestError {
+    fn from(err: UncompressError) -> TestError {
+        ArchiveError::from(err).into()
     }
 }
 

@@ -135,6 +135,8 @@ pub struct TestEnv {
     socket_dir: OnceLock<tempfile::TempDir>,
     machines: AtomicUsize,
     started: Instant,
+    /// Leases on cached files in use (see `asset`), released at the end.
+    held: Mutex<Vec<File>>,
 }
 
 impl TestEnv {
@@ -181,6 +183,7 @@ impl TestEnv {
             socket_dir: OnceLock::new(),
             machines: AtomicUsize::new(0),
             started: Instant::now(),
+            held: Mutex::new(Vec::new()),
         };
         env.log(format_args!("test {}", env.id));
         env.log(format_args!(
@@ -286,6 +289,12 @@ impl TestEnv {
                 plugin.display()
             )))
         }
+    }
+
+    /// Keeps a lock file open (a lease on a cached file) until the test
+    /// ends.
+    pub fn hold(&self, lease: File) {
+        self.held.lock().unwrap().push(lease);
     }
 
     /// Appends one timestamped line to `base.log`.

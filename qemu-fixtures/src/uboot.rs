@@ -31,21 +31,5 @@ pub fn stop_autoboot(console: &mut Console) -> Result<String, ConsoleError> {
 /// Runs `command` at the prompt and returns what it printed (without the
 /// echoed command line).
 pub fn run(console: &mut Console, command: &str) -> Result<String, ConsoleError> {
-    let marker = "; echo @@${qf_end}@@";
-    console.send(&format!("{command}{marker}\r"))?;
-    let found = console.wait_for("@@done@@")?;
-    let text = found.text();
-    // What follows the echoed command line, up to the marker's output.
-    let after_echo = text
-        .rfind(marker)
-        .and_then(|at| {
-            text[at..]
-                .find('\n')
-                .map(|newline| &text[at + newline + 1..])
-        })
-        .unwrap_or(&text);
-    Ok(after_echo
-        .trim_end_matches("@@done@@")
-        .trim()
-        .replace('\r', ""))
+    console.run_marked(command, "echo @@${qf_end}@@", "@@done@@")
 }

@@ -20,6 +20,42 @@ pub enum Command {
     /// Mark the tests that skipped at run time as skipped in nextest's JUnit
     /// report (nextest counts them as passed).
     Junit(Junit),
+    /// Fetch every asset the test crates declare into the cache.
+    Precache(Precache),
+    /// Manage the asset cache.
+    Assets(Assets),
+}
+
+#[derive(Debug, Args)]
+pub struct Precache {
+    /// Only the assets of these crates (`arch-arm`, ...); all by default.
+    #[arg(short, long)]
+    pub package: Vec<String>,
+    /// How many downloads run at once.
+    #[arg(short, long, default_value_t = 4)]
+    pub jobs: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct Assets {
+    #[command(subcommand)]
+    pub command: AssetsCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AssetsCommand {
+    /// Remove cached assets no test declares, with their extractions.
+    Gc(Gc),
+}
+
+#[derive(Debug, Args)]
+pub struct Gc {
+    /// Say what would be removed, remove nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Also remove declared assets not used for this many days.
+    #[arg(long, value_name = "DAYS")]
+    pub older_than: Option<u64>,
 }
 
 #[derive(Debug, Args)]

@@ -1,7 +1,10 @@
 //! `cargo xtask`: the project's chores, one module per command.
 
+mod assets;
+mod declared;
 mod flags;
 mod junit;
+mod precache;
 mod report;
 
 use clap::Parser;
@@ -10,5 +13,7 @@ fn main() -> anyhow::Result<()> {
     match flags::Xtask::parse().command {
         flags::Command::Report(report) => report.run(),
         flags::Command::Junit(junit) => junit.run(),
+        flags::Command::Precache(precache) => precache.run(),
+        flags::Command::Assets(assets) => assets.run(),
     }
 }

@@ -3,9 +3,13 @@
 //! test. They run qemu-system-x86_64 with a tiny BIOS the framework builds
 //! (`qemu_fixtures::guest`), so they need no download.
 
+mod archives;
+mod assets;
+mod builders;
 mod cleanup;
 mod console_waits;
 mod files_and_logs;
+mod http;
 mod launch;
 mod scenario;
 mod support;

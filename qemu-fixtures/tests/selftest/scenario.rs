@@ -78,3 +78,53 @@ fn needs_qemu(mut vm: Machine) -> TestResult {
     vm.launch()?;
     Ok(())
 }
+
+#[qemu_test]
+#[ignore = "a scenario: assets::* run it, several at once"]
+fn fetches_an_asset() -> TestResult {
+    let var = |name: &str| std::env::var(name).expect("run by a selftest");
+    let asset = qemu_fixtures::asset::Asset::parse(
+        var("QEMU_TEST_FETCH_URL"),
+        var("QEMU_TEST_FETCH_HASH"),
+    )?;
+    let cache = qemu_fixtures::asset::Cache::at(var("QEMU_TEST_FETCH_DIR"));
+    cache.fetch(&asset, &qemu_fixtures::asset::Quiet)?;
+    Ok(())
+}
+
+#[qemu_test]
+#[ignore = "a scenario: archives::processes_racing_to_unpack_an_asset_unpack_it_once runs it"]
+fn unpacks_an_asset() -> TestResult {
+    let var = |name: &str| std::env::var(name).expect("run by a selftest");
+    let asset = qemu_fixtures::asset::Asset::parse(
+        var("QEMU_TEST_FETCH_URL"),
+        var("QEMU_TEST_FETCH_HASH"),
+    )?;
+    let cache = qemu_fixtures::asset::Cache::at(var("QEMU_TEST_FETCH_DIR"));
+    let source = cache.fetch(&asset, &qemu_fixtures::asset::Quiet)?.path;
+    let request = qemu_fixtures::unpacked::Request::Member(
+        qemu_fixtures::archive::Format::Tar(Some(qemu_fixtures::uncompress::Compression::Gzip)),
+        "boot/kernel",
+    );
+    let unpacked = qemu_fixtures::unpacked::unpack(&cache, &asset, &source, request, u64::MAX)
+        .map_err(|err| TestError::check(err.to_string()))?;
+    println!("unpack: {:?}", unpacked.how);
+    Ok(())
+}
+
+/// Not an archive, whatever its name says.
+pub const CORRUPT_BYTES: &[u8] = b"this is not a gzip-compressed tar archive\n";
+pub const CORRUPT_PATH: &str = "/tmp/qemu-fixtures-selftest/corrupt.tar.gz";
+
+#[asset]
+static CORRUPT: Asset = Asset::new(
+    "file:///tmp/qemu-fixtures-selftest/corrupt.tar.gz",
+    "28877243ee47bd01eeb9408ed253bb9b8ad3b829a6a3687466ef7f44d5b111e9",
+);
+
+#[qemu_test]
+#[ignore = "a scenario: archives::a_corrupt_archive_is_named_in_the_failure runs it"]
+fn extracts_a_corrupt_asset(env: std::sync::Arc<TestEnv>) -> TestResult {
+    env.archive_extract(&CORRUPT, "boot/kernel")?;
+    Ok(())
+}

@@ -1,5 +1,6 @@
 //! Functional tests of qemu-system-arm.
 
+mod canon_a1100;
 mod uboot;
 
 qemu_fixtures::generic_tests!();

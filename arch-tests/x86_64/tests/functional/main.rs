@@ -1,5 +1,7 @@
 //! Functional tests of qemu-system-x86_64.
 
+mod asset_mirror;
+mod linux_deb;
 mod seabios;
 mod uboot;
 

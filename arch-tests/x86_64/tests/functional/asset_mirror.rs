@@ -1,0 +1,41 @@
+//! A BIOS that only the asset mirror serves: its URL is in the `.invalid`
+//! domain, which never resolves, so the test passes only when
+//! `QEMU_TEST_ASSET_MIRROR` points at a directory or server that has it by
+//! hash. `tests/data/mirror` is such a directory; `.ci/run` uses it.
+//! Without a mirror, the download fails and the test skips.
+
+use qemu_fixtures::guest::{Then, x86_serial_rom};
+use qemu_fixtures::prelude::*;
+
+const MESSAGE: &str = "This BIOS came from the asset mirror.\r\n";
+const HASH: &str = "ba7bcb382025c4275230897a32d880b1935f833f3b8efd805399df28db9bd3fd";
+
+#[asset]
+static MIRRORED_BIOS: Asset = Asset::new(
+    "https://assets.qemu-functional.invalid/mirror-only/message.rom",
+    HASH,
+);
+
+#[qemu_test]
+fn boots_a_bios_only_the_mirror_serves(mut vm: Machine) -> TestResult {
+    vm.set_machine("pc")?;
+    let bios = vm.env().fetch(&MIRRORED_BIOS)?;
+    vm.args(["-nodefaults", "-bios"]).arg(&bios).launch()?;
+    vm.console().wait_for(MESSAGE.trim_end())?;
+    Ok(())
+}
+
+/// The mirror's copy is the guest `qemu_fixtures::guest` builds for the
+/// message, so the hash above is not a magic number.
+#[qemu_test]
+fn the_mirror_copy_is_the_guest_it_claims(env: std::sync::Arc<TestEnv>) -> TestResult {
+    let copy = env.data_file(["mirror", HASH]);
+    let bytes = std::fs::read(&copy)
+        .map_err(|err| TestError::io(format!("reading {}", copy.display()), err))?;
+    ensure!(
+        bytes == x86_serial_rom(MESSAGE.as_bytes(), Then::Halt),
+        "{} is not the guest for {MESSAGE:?}",
+        copy.display()
+    );
+    Ok(())
+}

@@ -1,0 +1,440 @@
+//! Archives and decompression on archives the tests build: every format,
+//! whole or one member; hostile archives refused with nothing written
+//! outside; bombs stopped; one extraction for processes that race; a
+//! corrupt archive named in the error.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use qemu_fixtures::archive::{self, ArchiveError};
+use qemu_fixtures::asset::{Asset, Cache};
+use qemu_fixtures::prelude::*;
+use qemu_fixtures::uncompress::{self, UncompressError};
+use qemu_fixtures::unpacked::{self, Request};
+
+use crate::builders::{Item, build, compress};
+use crate::support::run_scenario;
+
+const ALL_FORMATS: [(&str, Format); 10] = [
+    ("t.tar", Format::Tar(None)),
+    ("t.tar.gz", Format::Tar(Some(Compression::Gzip))),
+    ("t.tar.xz", Format::Tar(Some(Compression::Xz))),
+    ("t.tar.zst", Format::Tar(Some(Compression::Zstd))),
+    ("t.tar.bz2", Format::Tar(Some(Compression::Bzip2))),
+    ("t.zip", Format::Zip),
+    ("t.cpio", Format::Cpio(None)),
+    ("t.cpio.gz", Format::Cpio(Some(Compression::Gzip))),
+    ("t.cpio.xz", Format::Cpio(Some(Compression::Xz))),
+    ("t.deb", Format::Deb),
+];
+
+fn write(path: &Path, bytes: &[u8]) -> Result<(), TestError> {
+    std::fs::write(path, bytes)
+        .map_err(|err| TestError::io(format!("writing {}", path.display()), err))
+}
+
+fn fresh_dir(env: &TestEnv, parts: &[&str]) -> Result<PathBuf, TestError> {
+    let dir = env.scratch_file(parts);
+    std::fs::create_dir_all(&dir).map_err(|err| TestError::io("mkdir", err))?;
+    Ok(dir)
+}
+
+fn read(path: &Path) -> Vec<u8> {
+    std::fs::read(path).unwrap_or_default()
+}
+
+#[qemu_test]
+fn every_format_extracts_whole_and_by_member(env: Arc<TestEnv>) -> TestResult {
+    let big: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+    for (name, format) in ALL_FORMATS {
+        ensure!(
+            Format::from_name(name) == Some(format),
+            "{name} guessed as {:?}",
+            Format::from_name(name)
+        );
+        let mut items = vec![
+            Item::Dir("./dir"),
+            Item::File("./dir/a.txt", b"alpha"),
+            Item::File("dir/sub/b.bin", &big),
+            Item::Symlink("dir/link", "a.txt"),
+        ];
+        if !matches!(format, Format::Zip) {
+            items.push(Item::HardLink("dir/hard", "dir/a.txt"));
+        }
+        let path = env.scratch_file([name]);
+        write(&path, &build(format, &items))?;
+        let all = fresh_dir(&env, &[&format!("{name}.all")])?;
+        archive::extract(&path, &all, format, None, u64::MAX)?;
+        ensure!(
+            read(&all.join("dir/a.txt")) == b"alpha",
+            "{name}: dir/a.txt"
+        );
+        ensure!(
+            read(&all.join("dir/sub/b.bin")) == big,
+            "{name}: dir/sub/b.bin"
+        );
+        let link = std::fs::read_link(all.join("dir/link")).ok();
+        ensure!(
+            link == Some(PathBuf::from("a.txt")),
+            "{name}: dir/link is {link:?}"
+        );
+        if !matches!(format, Format::Zip) {
+            ensure!(read(&all.join("dir/hard")) == b"alpha", "{name}: dir/hard");
+        }
+        let one = fresh_dir(&env, &[&format!("{name}.one")])?;
+        let member = archive::extract(&path, &one, format, Some("./dir/sub/b.bin"), u64::MAX)?;
+        ensure!(
+            member == one.join("dir/sub/b.bin") && read(&member) == big,
+            "{name}: member"
+        );
+        ensure!(
+            !one.join("dir/a.txt").exists(),
+            "{name}: member extraction wrote other entries"
+        );
+        let names = archive::list(&path, format)?;
+        ensure!(
+            names.contains(&"dir/sub/b.bin".to_owned()),
+            "{name}: list gives {names:?}"
+        );
+        match archive::extract(
+            &path,
+            &fresh_dir(&env, &[&format!("{name}.none")])?,
+            format,
+            Some("nope"),
+            u64::MAX,
+        ) {
+            Err(err @ ArchiveError::NoSuchMember { .. }) => {
+                ensure!(
+                    err.to_string()
+                        .contains("no member \"nope\"; it starts with dir"),
+                    "{name}: {err}"
+                );
+            }
+            other => {
+                return Err(TestError::check(format!(
+                    "{name}: expected no such member, got {other:?}"
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Each hostile case: its entries, the entry the error must name, and
+/// whether the format can express it.
+fn hostile_cases() -> Vec<(&'static str, Vec<Item<'static>>, &'static str)> {
+    vec![
+        (
+            "dotdot",
+            vec![Item::File("../../etc/x", b"pwned")],
+            "../../etc/x",
+        ),
+        ("absolute", vec![Item::File("/abs", b"pwned")], "/abs"),
+        (
+            "symlink-out-then-through",
+            vec![
+                Item::Symlink("out", "../outside"),
+                Item::File("out/pwned", b"pwned"),
+            ],
+            "out",
+        ),
+        (
+            "symlink-inside-then-through",
+            vec![
+                Item::Dir("real"),
+                Item::Symlink("alias", "real"),
+                Item::File("alias/x", b"x"),
+            ],
+            "alias/x",
+        ),
+        (
+            "hardlink-out",
+            vec![Item::HardLink("h", "../outside/secret")],
+            "h",
+        ),
+        ("device", vec![Item::Device("dev")], "dev"),
+    ]
+}
+
+fn expressible(format: Format, items: &[Item]) -> bool {
+    items.iter().all(|item| match item {
+        Item::HardLink(..) => matches!(format, Format::Tar(_) | Format::Deb),
+        Item::Device(_) => !matches!(format, Format::Zip),
+        _ => true,
+    })
+}
+
+#[qemu_test]
+fn hostile_archives_are_refused_and_write_nothing_outside(env: Arc<TestEnv>) -> TestResult {
+    let mut checked = 0;
+    for (case, items, entry) in hostile_cases() {
+        for (name, format) in ALL_FORMATS {
+            if !expressible(format, &items) {
+                continue;
+            }
+            let dir = fresh_dir(&env, &[case, name])?;
+            let outside = fresh_dir(&env, &[case, name, "outside"])?;
+            write(&outside.join("secret"), b"secret")?;
+            let target = fresh_dir(&env, &[case, name, "a", "b", "target"])?;
+            let path = dir.join(name);
+            write(&path, &build(format, &items))?;
+            match archive::extract(&path, &target, format, None, u64::MAX) {
+                Err(err @ ArchiveError::Unsafe { .. }) => {
+                    let message = err.to_string();
+                    ensure!(
+                        message.contains(&format!("refusing entry {entry:?}")),
+                        "{case} in {name}: the error does not name {entry:?}: {message}"
+                    );
+                }
+                other => {
+                    return Err(TestError::check(format!(
+                        "{case} in {name}: expected a refusal, got {other:?}"
+                    )));
+                }
+            }
+            let outside_now: Vec<_> = std::fs::read_dir(&outside)
+                .map(|d| d.flatten().map(|e| e.file_name()).collect())
+                .unwrap_or_default();
+            ensure!(
+                outside_now == ["secret"],
+                "{case} in {name}: written outside: {outside_now:?}"
+            );
+            ensure!(
+                read(&outside.join("secret")) == b"secret",
+                "{case} in {name}: the secret changed"
+            );
+            ensure!(
+                !Path::new("/abs").exists() && !dir.join("etc").exists(),
+                "{case} in {name}: escaped"
+            );
+            checked += 1;
+        }
+    }
+    ensure!(checked >= 40, "only {checked} hostile cases ran");
+    Ok(())
+}
+
+#[qemu_test]
+fn a_decompression_bomb_stops_with_an_error(env: Arc<TestEnv>) -> TestResult {
+    let zeros = vec![0u8; 64 << 20];
+    let limit = 1 << 20;
+    let tar_path = env.scratch_file(["bomb.tar.xz"]);
+    write(
+        &tar_path,
+        &build(
+            Format::Tar(Some(Compression::Xz)),
+            &[Item::File("zeros", &zeros)],
+        ),
+    )?;
+    let target = fresh_dir(&env, &["bomb"])?;
+    match archive::extract(
+        &tar_path,
+        &target,
+        Format::Tar(Some(Compression::Xz)),
+        None,
+        limit,
+    ) {
+        Err(err @ ArchiveError::TooBig { .. }) => {
+            ensure!(
+                err.to_string().contains("QEMU_TEST_MAX_EXTRACT_SIZE"),
+                "{err}"
+            );
+        }
+        other => {
+            return Err(TestError::check(format!(
+                "expected the bomb to stop, got {other:?}"
+            )));
+        }
+    }
+    let gz_path = env.scratch_file(["bomb.gz"]);
+    write(&gz_path, &compress(Some(Compression::Gzip), zeros))?;
+    let out = env.scratch_file(["bomb.out"]);
+    match uncompress::uncompress(&gz_path, &out, Compression::Gzip, limit) {
+        Err(UncompressError::TooBig { .. }) => {}
+        other => {
+            return Err(TestError::check(format!(
+                "expected the bomb to stop, got {other:?}"
+            )));
+        }
+    }
+    let left: Vec<_> = std::fs::read_dir(env.scratch_dir())
+        .map(|d| {
+            d.flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    ensure!(
+        !left
+            .iter()
+            .any(|name| name.starts_with(".bomb.out") || name == "bomb.out"),
+        "partial output left: {left:?}"
+    );
+    Ok(())
+}
+
+#[qemu_test]
+fn every_compression_uncompresses_also_concatenated(env: Arc<TestEnv>) -> TestResult {
+    let data: Vec<u8> = b"0123456789abcdef".repeat(10_000);
+    for (name, compression) in [
+        ("f.gz", Compression::Gzip),
+        ("f.xz", Compression::Xz),
+        ("f.zst", Compression::Zstd),
+        ("f.lzma", Compression::Lzma),
+        ("f.bz2", Compression::Bzip2),
+    ] {
+        ensure!(Compression::from_name(name) == Some(compression), "{name}");
+        let mut packed = compress(Some(compression), data.clone());
+        // Two members, as `cat a.gz b.gz` makes; lzma has no such thing.
+        if compression != Compression::Lzma {
+            packed.extend(compress(Some(compression), data.clone()));
+        }
+        let path = env.scratch_file([name]);
+        write(&path, &packed)?;
+        let out = env.scratch_file([&format!("{name}.out")]);
+        uncompress::uncompress(&path, &out, compression, u64::MAX)?;
+        let expected = if compression == Compression::Lzma {
+            data.clone()
+        } else {
+            [data.clone(), data.clone()].concat()
+        };
+        ensure!(read(&out) == expected, "{name}: wrong output");
+    }
+    Ok(())
+}
+
+fn unpack_in_children(env: &TestEnv, count: usize) -> Result<Vec<String>, TestError> {
+    let data: Vec<u8> = (0..8_000_000u32).map(|i| (i * 7 % 253) as u8).collect();
+    let archive = env.scratch_file(["shared.tar.gz"]);
+    write(
+        &archive,
+        &build(
+            Format::Tar(Some(Compression::Gzip)),
+            &[Item::File("boot/kernel", &data)],
+        ),
+    )?;
+    let asset = Asset::parse(
+        format!("file://{}", archive.display()),
+        qemu_fixtures::asset::hash_file(&archive, qemu_fixtures::asset::Algorithm::Sha256)
+            .map_err(|err| TestError::io("hash", err))?,
+    )?;
+    let cache = env.scratch_file(["cache", "download"]);
+    let children: Vec<_> = (0..count)
+        .map(|_| {
+            crate::support::scenario_command(
+                "unpacks_an_asset",
+                &[
+                    ("QEMU_TEST_FETCH_URL", asset.url()),
+                    ("QEMU_TEST_FETCH_HASH", asset.hash()),
+                    ("QEMU_TEST_FETCH_DIR", cache.to_str().expect("utf-8")),
+                ],
+            )
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+        })
+        .collect::<Result<_, _>>()
+        .map_err(|err| TestError::io("starting the unpackers", err))?;
+    let mut outcomes = Vec::new();
+    for child in children {
+        let output = child
+            .wait_with_output()
+            .map_err(|err| TestError::io("waiting", err))?;
+        ensure!(output.status.success(), "an unpacker failed: {output:?}");
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let outcome = stdout
+            .lines()
+            .find_map(|line| line.strip_prefix("unpack: "))
+            .unwrap_or("?")
+            .to_owned();
+        outcomes.push(outcome);
+    }
+    Ok(outcomes)
+}
+
+#[qemu_test]
+fn processes_racing_to_unpack_an_asset_unpack_it_once(env: Arc<TestEnv>) -> TestResult {
+    let outcomes = unpack_in_children(&env, 4)?;
+    let unpacked = outcomes
+        .iter()
+        .filter(|outcome| *outcome == "Unpacked")
+        .count();
+    let cached = outcomes
+        .iter()
+        .filter(|outcome| *outcome == "Cached")
+        .count();
+    ensure!(unpacked == 1 && cached == 3, "outcomes: {outcomes:?}");
+    Ok(())
+}
+
+#[qemu_test]
+fn an_unpacking_that_fails_leaves_nothing_in_the_cache(env: Arc<TestEnv>) -> TestResult {
+    let zeros = vec![0u8; 8 << 20];
+    let archive = env.scratch_file(["big.tar.gz"]);
+    write(
+        &archive,
+        &build(
+            Format::Tar(Some(Compression::Gzip)),
+            &[Item::File("zeros", &zeros)],
+        ),
+    )?;
+    let hash = qemu_fixtures::asset::hash_file(&archive, qemu_fixtures::asset::Algorithm::Sha256)
+        .map_err(|err| TestError::io("hash", err))?;
+    let asset = Asset::parse(format!("file://{}", archive.display()), hash)?;
+    let cache = Cache::at(env.scratch_file(["cache", "download"]));
+    let source = cache.fetch(&asset, &qemu_fixtures::asset::Quiet)?.path;
+    let result = unpacked::unpack(
+        &cache,
+        &asset,
+        &source,
+        Request::All(Format::Tar(Some(Compression::Gzip))),
+        1 << 20,
+    );
+    ensure!(
+        matches!(result, Err(ArchiveError::TooBig { .. })),
+        "{result:?}"
+    );
+    let left: Vec<String> = std::fs::read_dir(cache.extract_dir().join(asset.hash()))
+        .map(|d| {
+            d.flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    ensure!(
+        left.iter().all(|name| name.ends_with(".lock")),
+        "left in the extraction cache: {left:?}"
+    );
+    Ok(())
+}
+
+#[qemu_test]
+fn a_corrupt_archive_is_named_in_the_failure(env: Arc<TestEnv>) -> TestResult {
+    let cache = env.scratch_file(["cache"]);
+    std::fs::create_dir_all(
+        crate::scenario::CORRUPT_PATH
+            .rsplit_once('/')
+            .map(|(dir, _)| dir)
+            .unwrap_or("/tmp"),
+    )
+    .map_err(|err| TestError::io("mkdir", err))?;
+    write(
+        Path::new(crate::scenario::CORRUPT_PATH),
+        crate::scenario::CORRUPT_BYTES,
+    )?;
+    let output = run_scenario(
+        "extracts_a_corrupt_asset",
+        &[("QEMU_TEST_CACHE_DIR", cache.to_str().expect("utf-8"))],
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    ensure!(
+        !output.status.success(),
+        "extracting a corrupt archive passed"
+    );
+    ensure!(
+        stderr.contains(
+            "FAIL: asset does not unpack: file:///tmp/qemu-fixtures-selftest/corrupt.tar.gz:"
+        ) && stderr.contains("is not a valid tar.gzip archive"),
+        "the failure does not name the asset: {stderr}"
+    );
+    Ok(())
+}

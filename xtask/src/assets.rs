@@ -1,0 +1,50 @@
+//! `cargo xtask assets gc`: evict cached assets that no test declares any
+//! more (and, with `--older-than`, those unused for that long), never one
+//! that another process is downloading or using.
+
+use std::time::Duration;
+
+use qemu_fixtures::asset::{Asset, Cache};
+
+use crate::declared::{declared_assets, test_binaries};
+use crate::flags::{Assets, AssetsCommand};
+
+impl Assets {
+    pub fn run(self) -> anyhow::Result<()> {
+        match self.command {
+            AssetsCommand::Gc(gc) => {
+                // Every crate's assets count, or gc would evict the others'.
+                let binaries = test_binaries(&[])?;
+                let declared: Vec<Asset> = declared_assets(&binaries)?
+                    .into_iter()
+                    .map(|(asset, _)| asset)
+                    .collect();
+                let cache = Cache::from_env();
+                let older_than = gc.older_than.map(|days| Duration::from_secs(days * 86_400));
+                let report = cache.gc(&declared, older_than, gc.dry_run)?;
+                let verb = if gc.dry_run {
+                    "would remove"
+                } else {
+                    "removed"
+                };
+                for (path, size) in &report.removed {
+                    println!("{verb} {} ({size} bytes)", path.display());
+                }
+                for path in &report.in_use {
+                    println!(
+                        "kept {}: another process is using or downloading it",
+                        path.display()
+                    );
+                }
+                println!(
+                    "{} {} bytes from {}; {} declared assets kept",
+                    if gc.dry_run { "would free" } else { "freed" },
+                    report.bytes_freed(),
+                    cache.dir().display(),
+                    report.kept
+                );
+                Ok(())
+            }
+        }
+    }
+}

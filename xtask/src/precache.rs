@@ -1,0 +1,163 @@
+//! `cargo xtask precache`: fetch every declared asset before the tests, in
+//! parallel, once per hash, with a progress bar per download on a terminal
+//! and plain lines elsewhere; then say what was cached, downloaded or not.
+
+use std::io::IsTerminal;
+use std::sync::Mutex;
+use std::time::Instant;
+
+use anyhow::bail;
+use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
+use qemu_fixtures::asset::{Asset, AssetError, Cache, How, Progress};
+
+use crate::declared::{declared_assets, test_binaries};
+use crate::flags::Precache;
+
+impl Precache {
+    pub fn run(self) -> anyhow::Result<()> {
+        let binaries = test_binaries(&self.package)?;
+        let assets: Vec<Asset> = declared_assets(&binaries)?
+            .into_iter()
+            .map(|(asset, _)| asset)
+            .collect();
+        let cache = Cache::from_env();
+        println!(
+            "precache: {} assets declared by {} test binaries, into {}",
+            assets.len(),
+            binaries.len(),
+            cache.dir().display()
+        );
+        let outcomes = fetch_all(&cache, &assets, self.jobs.max(1));
+        let mut fatal = 0;
+        let (mut cached, mut downloaded) = (0, 0);
+        for (asset, outcome) in &outcomes {
+            match outcome {
+                Ok(How::Downloaded { .. }) => downloaded += 1,
+                Ok(_) => cached += 1,
+                Err(err) => {
+                    let kind = if err.is_transient() {
+                        "transient"
+                    } else {
+                        fatal += 1;
+                        "FATAL"
+                    };
+                    println!("failed ({kind}): {asset}: {err}");
+                }
+            }
+        }
+        println!(
+            "precache: {cached} cached, {downloaded} downloaded, {} failed ({fatal} fatal)",
+            outcomes.len() - cached - downloaded
+        );
+        if fatal > 0 {
+            bail!("{fatal} assets cannot be had: a 404 or a hash mismatch is a broken test");
+        }
+        Ok(())
+    }
+}
+
+/// Fetches every asset with at most `jobs` downloads at once.
+pub fn fetch_all(
+    cache: &Cache,
+    assets: &[Asset],
+    jobs: usize,
+) -> Vec<(Asset, Result<How, AssetError>)> {
+    let bars = std::io::stderr().is_terminal().then(MultiProgress::new);
+    let next = Mutex::new(0usize);
+    let outcomes = Mutex::new(Vec::new());
+    std::thread::scope(|scope| {
+        for _ in 0..jobs.min(assets.len().max(1)) {
+            scope.spawn(|| {
+                loop {
+                    let index = {
+                        let mut next = next.lock().unwrap();
+                        let index = *next;
+                        *next += 1;
+                        index
+                    };
+                    let Some(asset) = assets.get(index) else {
+                        break;
+                    };
+                    let reporter = Reporter {
+                        bars: bars.as_ref(),
+                        bar: Mutex::new(None),
+                        started: Instant::now(),
+                    };
+                    let outcome = cache.fetch(asset, &reporter).map(|fetched| fetched.how);
+                    reporter.finish(asset, &outcome);
+                    outcomes.lock().unwrap().push((asset.clone(), outcome));
+                }
+            });
+        }
+    });
+    let mut outcomes = outcomes.into_inner().unwrap();
+    outcomes.sort_by(|a, b| a.0.url().cmp(b.0.url()));
+    outcomes
+}
+
+/// One download's progress: a bar on a terminal, lines otherwise.
+struct Reporter<'a> {
+    bars: Option<&'a MultiProgress>,
+    bar: Mutex<Option<ProgressBar>>,
+    started: Instant,
+}
+
+impl Progress for Reporter<'_> {
+    fn started(&self, asset: &Asset, from: &str, total: Option<u64>) {
+        match self.bars {
+            Some(bars) => {
+                let bar = match total {
+                    Some(total) => ProgressBar::new(total),
+                    None => ProgressBar::new_spinner(),
+                };
+                bar.set_style(
+                    ProgressStyle::with_template(
+                        "{msg:40!} {bytes:>10}/{total_bytes:10} {bar:30} {eta}",
+                    )
+                    .expect("a valid template"),
+                );
+                bar.set_message(asset.file_name().to_owned());
+                *self.bar.lock().unwrap() = Some(bars.add(bar));
+            }
+            None => {
+                let size = total
+                    .map(|total| format!(" ({total} bytes)"))
+                    .unwrap_or_default();
+                println!("downloading {asset} from {from}{size}");
+            }
+        }
+    }
+
+    fn advanced(&self, bytes: u64) {
+        if let Some(bar) = self.bar.lock().unwrap().as_ref() {
+            bar.inc(bytes);
+        }
+    }
+
+    fn note(&self, message: &str) {
+        match self.bars {
+            Some(bars) => {
+                let _ = bars.println(message);
+            }
+            None => println!("{message}"),
+        }
+    }
+}
+
+impl Reporter<'_> {
+    fn finish(&self, asset: &Asset, outcome: &Result<How, AssetError>) {
+        if let Some(bar) = self.bar.lock().unwrap().take() {
+            bar.finish_and_clear();
+        }
+        let seconds = self.started.elapsed().as_secs_f64();
+        let line = match outcome {
+            Ok(How::Downloaded { bytes, from_mirror }) => format!(
+                "downloaded {asset}: {bytes} bytes in {seconds:.1}s{}",
+                if *from_mirror { " from the mirror" } else { "" }
+            ),
+            Ok(_) => format!("cached {asset}"),
+            Err(_) => return,
+        };
+        self.note(&line);
+    }
+}
