@@ -468,28 +468,20 @@ impl Console {
                 let state = self.shared.state.lock().unwrap();
                 (state.length, state.closed)
             };
-            while self.position < length {
-                let want = ((length - self.position) as usize).min(chunk.len());
-                let n = self
-                    .log
-                    .read_at(&mut chunk[..want], self.position)
-                    .map_err(|source| ConsoleError::Log {
-                        path: self.log_path.clone(),
-                        source,
-                    })?;
-                if n == 0 {
-                    break;
-                }
-                let found = scanner.feed(&chunk[..n]);
-                match found {
-                    Some((index, consumed)) => {
-                        self.position += consumed as u64;
-                        let (pattern, is_success) = patterns[index];
-                        return self
-                            .conclude_match(&scanner, pattern, is_success, success, started);
-                    }
-                    None => self.position += n as u64,
-                }
+            let found = scan_range(
+                &self.log,
+                &mut self.position,
+                length,
+                &mut scanner,
+                &mut chunk,
+            )
+            .map_err(|source| ConsoleError::Log {
+                path: self.log_path.clone(),
+                source,
+            })?;
+            if let Some(index) = found {
+                let (pattern, is_success) = patterns[index];
+                return self.conclude_match(&scanner, pattern, is_success, success, started);
             }
             // Everything QEMU sent is scanned: did it exit?
             let exit = self.process.exit();
@@ -595,9 +587,53 @@ impl Drop for Console {
     }
 }
 
+/// Scans `file` from `position` up to `end`, as far as the first match,
+/// and moves `position` past what was scanned. Returns the index of the
+/// pattern that matched.
+fn scan_range(
+    file: &File,
+    position: &mut u64,
+    end: u64,
+    scanner: &mut Scanner,
+    chunk: &mut [u8],
+) -> io::Result<Option<usize>> {
+    while *position < end {
+        let want = ((end - *position) as usize).min(chunk.len());
+        let n = file.read_at(&mut chunk[..want], *position)?;
+        if n == 0 {
+            break;
+        }
+        match scanner.feed(&chunk[..n]) {
+            Some((index, consumed)) => {
+                *position += consumed as u64;
+                return Ok(Some(index));
+            }
+            None => *position += n as u64,
+        }
+    }
+    Ok(None)
+}
+
+/// Scans a whole file as a console wait scans `console.log`, reading
+/// `chunk` bytes at a time: which pattern matched first, and the offset
+/// just past it. For benchmarks and tools that search logs.
+pub fn scan_file(path: &Path, patterns: &[&str], chunk: usize) -> io::Result<Option<(usize, u64)>> {
+    let file = File::open(path)?;
+    let end = file.metadata()?.len();
+    let patterns: Vec<(&str, bool)> = patterns.iter().map(|pattern| (*pattern, true)).collect();
+    let mut scanner = Scanner::new(&patterns);
+    let mut buf = vec![0u8; chunk.max(1)];
+    let mut position = 0;
+    Ok(
+        scan_range(&file, &mut position, end, &mut scanner, &mut buf)?
+            .map(|index| (index, position)),
+    )
+}
+
 /// Incremental multi-pattern search over a stream of chunks.
 struct Scanner {
-    patterns: Vec<(Vec<u8>, memchr::memmem::Finder<'static>)>,
+    /// (index in the caller's list, bytes, finder); empty patterns dropped.
+    patterns: Vec<(usize, Vec<u8>, memchr::memmem::Finder<'static>)>,
     /// The end of what was scanned so far, kept so that a pattern split
     /// across two chunks is found; one byte shorter than the longest
     /// pattern.
@@ -610,14 +646,15 @@ impl Scanner {
     fn new(patterns: &[(&str, bool)]) -> Scanner {
         let patterns: Vec<_> = patterns
             .iter()
-            .filter(|(pattern, _)| !pattern.is_empty())
-            .map(|(pattern, _)| {
+            .enumerate()
+            .filter(|(_, (pattern, _))| !pattern.is_empty())
+            .map(|(index, (pattern, _))| {
                 let bytes = pattern.as_bytes().to_vec();
                 let finder = memchr::memmem::Finder::new(&bytes).into_owned();
-                (bytes, finder)
+                (index, bytes, finder)
             })
             .collect();
-        let longest = patterns.iter().map(|(p, _)| p.len()).max().unwrap_or(1);
+        let longest = patterns.iter().map(|(_, p, _)| p.len()).max().unwrap_or(1);
         Scanner {
             patterns,
             carry: Vec::new(),
@@ -635,7 +672,8 @@ impl Scanner {
         let mut window = std::mem::take(&mut self.carry);
         window.extend_from_slice(chunk);
         let mut best: Option<(usize, usize)> = None;
-        for (index, (pattern, finder)) in self.patterns.iter().enumerate() {
+        for (index, pattern, finder) in &self.patterns {
+            let index = *index;
             // Only matches that end in the new chunk are new.
             let from = carry_len.saturating_sub(pattern.len() - 1);
             if let Some(start) = finder.find(&window[from..]) {

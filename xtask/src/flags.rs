@@ -6,7 +6,7 @@ use clap::{Args, Parser, Subcommand};
 
 /// Chores of qemu-functional. Run `cargo xtask <task> --help` for one task.
 #[derive(Debug, Parser)]
-#[command(name = "cargo xtask", version, about)]
+#[command(name = "xtask", bin_name = "cargo xtask", version, about)]
 pub struct Xtask {
     #[command(subcommand)]
     pub command: Command,
@@ -24,6 +24,26 @@ pub enum Command {
     Precache(Precache),
     /// Manage the asset cache.
     Assets(Assets),
+    /// Measure the library's speed claims against command line tools.
+    Bench(Bench),
+}
+
+#[derive(Debug, Args)]
+pub struct Bench {
+    /// What to measure; everything by default.
+    #[arg(value_enum)]
+    pub what: Option<BenchWhat>,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum BenchWhat {
+    /// Verifying a 1 GiB cached asset, first and later use.
+    Assets,
+    /// Unpacking 200 MB tar.xz and zstd files, first and cached use.
+    Archive,
+    /// Scanning console output for patterns.
+    Console,
+    All,
 }
 
 #[derive(Debug, Args)]

@@ -1,6 +1,7 @@
 //! `cargo xtask`: the project's chores, one module per command.
 
 mod assets;
+mod bench;
 mod declared;
 mod flags;
 mod junit;
@@ -15,5 +16,6 @@ fn main() -> anyhow::Result<()> {
         flags::Command::Junit(junit) => junit.run(),
         flags::Command::Precache(precache) => precache.run(),
         flags::Command::Assets(assets) => assets.run(),
+        flags::Command::Bench(bench) => bench.run(),
     }
 }
