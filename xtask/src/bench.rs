@@ -93,7 +93,7 @@ fn archive(dir: &Path) -> anyhow::Result<()> {
             .arg("."))?;
     }
     let raw = dir.join("payload.raw");
-    ensure_file(&raw, 200 << 20, |buf, seed| text(buf, seed))?;
+    ensure_file(&raw, 200 << 20, text)?;
     let zst = dir.join("payload.raw.zst");
     if !zst.exists() {
         run(Command::new("zstd")
