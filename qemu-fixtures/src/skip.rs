@@ -82,10 +82,18 @@ pub fn require_host_machine(machines: &[&str]) -> Result<(), Skip> {
 /// A test known to fail at times: runs only with `QEMU_TEST_FLAKY_TESTS`
 /// set. `issue` is the URL of the issue that tracks it, so the reason can be
 /// looked up.
+///
+/// The test's name must contain `flaky` (`boots_flaky`): that is how the
+/// `ci` profile of `.config/nextest.toml` knows to retry it.
 pub fn flaky(issue: &str) -> Result<(), Skip> {
     assert!(
         issue.starts_with("https://") || issue.starts_with("http://"),
         "skip::flaky needs the URL of the issue that tracks the failure, not {issue:?}"
+    );
+    let name = crate::testenv::TestId::current().name();
+    assert!(
+        name.contains("flaky"),
+        "{name} calls skip::flaky but its name lacks \"flaky\", so the ci profile would not retry it"
     );
     opt_in(
         "QEMU_TEST_FLAKY_TESTS",
@@ -166,5 +174,17 @@ mod tests {
     #[should_panic(expected = "URL of the issue")]
     fn flaky_needs_an_issue_url() {
         let _ = flaky("sometimes fails");
+    }
+
+    #[test]
+    #[should_panic(expected = "lacks \"flaky\"")]
+    fn an_unmarked_test_may_not_call_it() {
+        let _ = flaky("https://gitlab.com/qemu-project/qemu/-/issues/1");
+    }
+
+    #[test]
+    fn a_flaky_test_skips_unless_asked_for() {
+        let reason = flaky("https://gitlab.com/qemu-project/qemu/-/issues/1").unwrap_err();
+        assert!(reason.reason().contains("issues/1") && reason.reason().contains("QEMU_TEST_FLAKY_TESTS"));
     }
 }
