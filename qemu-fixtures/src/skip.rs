@@ -185,6 +185,9 @@ mod tests {
     #[test]
     fn a_flaky_test_skips_unless_asked_for() {
         let reason = flaky("https://gitlab.com/qemu-project/qemu/-/issues/1").unwrap_err();
-        assert!(reason.reason().contains("issues/1") && reason.reason().contains("QEMU_TEST_FLAKY_TESTS"));
+        assert!(
+            reason.reason().contains("issues/1")
+                && reason.reason().contains("QEMU_TEST_FLAKY_TESTS")
+        );
     }
 }

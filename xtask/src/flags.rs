@@ -26,6 +26,44 @@ pub enum Command {
     Assets(Assets),
     /// Measure the library's speed claims against command line tools.
     Bench(Bench),
+    /// Write a meson.build that runs every test module from `meson test`.
+    MesonBridge(MesonBridge),
+    /// Run one module's tests from a built test binary and print TAP (what
+    /// the bridge's meson tests run).
+    Tap(Tap),
+}
+
+#[derive(Debug, Args)]
+pub struct MesonBridge {
+    /// The directory to write meson.build into (default target/meson-bridge).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Use this built test binary, PACKAGE=PATH, instead of building the
+    /// arch crates' (repeatable).
+    #[arg(long, value_name = "PACKAGE=PATH")]
+    pub binary: Vec<String>,
+    /// The xtask binary the meson tests run (default: this one).
+    #[arg(long)]
+    pub runner: Option<PathBuf>,
+    /// Bridge the binaries' ignored tests instead (for testing the bridge).
+    #[arg(long)]
+    pub ignored: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct Tap {
+    /// The built test binary.
+    #[arg(long)]
+    pub binary: PathBuf,
+    /// Its package (`arch-arm`), for the timeouts of .config/nextest.toml.
+    #[arg(long)]
+    pub package: String,
+    /// The test module to run (`canon_a1100`).
+    #[arg(long)]
+    pub module: String,
+    /// Run the module's ignored tests instead.
+    #[arg(long)]
+    pub ignored: bool,
 }
 
 #[derive(Debug, Args)]

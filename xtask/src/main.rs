@@ -5,8 +5,11 @@ mod bench;
 mod declared;
 mod flags;
 mod junit;
+mod meson_bridge;
+mod nextest_config;
 mod precache;
 mod report;
+mod tap;
 
 use clap::Parser;
 
@@ -17,5 +20,7 @@ fn main() -> anyhow::Result<()> {
         flags::Command::Precache(precache) => precache.run(),
         flags::Command::Assets(assets) => assets.run(),
         flags::Command::Bench(bench) => bench.run(),
+        flags::Command::MesonBridge(bridge) => bridge.run(),
+        flags::Command::Tap(tap) => tap.run(),
     }
 }

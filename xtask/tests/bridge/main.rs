@@ -1,0 +1,21 @@
+//! The meson bridge end to end: `xtask tap` on deliberate cases (a pass, a
+//! skip, a failure) read back with a TAP parser, and a real meson project
+//! that pulls in a generated bridge, reports each subtest and fails when
+//! one fails.
+
+mod cases;
+mod meson;
+mod tap_parser;
+mod tap_runner;
+
+use std::path::PathBuf;
+
+/// The xtask binary cargo built for these tests.
+pub fn xtask() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_xtask"))
+}
+
+/// This test binary, which holds the cases.
+pub fn this_binary() -> PathBuf {
+    std::env::current_exe().expect("own path")
+}
