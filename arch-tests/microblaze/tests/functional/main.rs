@@ -1,0 +1,3 @@
+//! Functional tests of qemu-system-microblaze.
+
+qemu_fixtures::generic_tests!();

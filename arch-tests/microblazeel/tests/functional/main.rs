@@ -1,0 +1,3 @@
+//! Functional tests of qemu-system-microblazeel.
+
+qemu_fixtures::generic_tests!();

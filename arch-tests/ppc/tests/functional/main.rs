@@ -1,0 +1,3 @@
+//! Functional tests of qemu-system-ppc.
+
+qemu_fixtures::generic_tests!();

@@ -1,0 +1,3 @@
+//! Functional tests of qemu-system-riscv32.
+
+qemu_fixtures::generic_tests!();

@@ -1,0 +1,3 @@
+//! Functional tests of qemu-system-s390x.
+
+qemu_fixtures::generic_tests!();
