@@ -11,6 +11,7 @@ pub mod archive;
 pub mod asset;
 pub mod console;
 pub mod debian;
+pub mod edk2;
 pub mod fixtures;
 pub mod generic;
 pub mod guest;
@@ -41,7 +42,7 @@ pub mod prelude {
     pub use crate::skip::{self, Skip};
     pub use crate::testenv::TestEnv;
     pub use crate::uncompress::Compression;
-    pub use crate::{linux, uboot};
+    pub use crate::{edk2, linux, uboot};
     pub use qemu_fixtures_macros::{asset, qemu_test};
     pub use rstest::fixture;
 }

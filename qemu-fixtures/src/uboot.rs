@@ -16,16 +16,33 @@ pub const ERROR: &str = "## Error";
 /// the banner, and on some boards (riscv64 virt) input sent before that
 /// reset never arrives.
 pub fn stop_autoboot(console: &mut Console) -> Result<String, ConsoleError> {
+    let banner = banner(console)?;
+    console.wait_for("Hit any key to stop autoboot")?;
+    console.interrupt_interactive_console_until_pattern(PROMPT, None, None)?;
+    prepare_markers(console)?;
+    Ok(banner)
+}
+
+/// For a U-Boot built without an autoboot countdown (Malta's): waits for
+/// the banner and for `prompt`. Returns the banner line.
+pub fn wait_for_prompt(console: &mut Console, prompt: &str) -> Result<String, ConsoleError> {
+    let banner = banner(console)?;
+    console.wait_for(prompt)?;
+    prepare_markers(console)?;
+    Ok(banner)
+}
+
+fn banner(console: &mut Console) -> Result<String, ConsoleError> {
     console.fail_on(ERROR);
     console.wait_for("\nU-Boot 20")?;
     let rest = console.wait_for("\n")?;
-    let banner = format!("U-Boot 20{}", rest.text().trim_end());
-    console.wait_for("Hit any key to stop autoboot")?;
-    console.interrupt_interactive_console_until_pattern(PROMPT, None, None)?;
-    // A marker the command line holds only as a variable reference, so the
-    // echo of a command never matches the end of its output.
-    console.exec_command("setenv qf_end done")?;
-    Ok(banner)
+    Ok(format!("U-Boot 20{}", rest.text().trim_end()))
+}
+
+/// A marker the command line holds only as a variable reference, so the
+/// echo of a command never matches the end of its output.
+fn prepare_markers(console: &mut Console) -> Result<(), ConsoleError> {
+    console.exec_command("setenv qf_end done")
 }
 
 /// Runs `command` at the prompt and returns what it printed (without the

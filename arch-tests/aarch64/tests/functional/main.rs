@@ -1,5 +1,6 @@
 //! Functional tests of qemu-system-aarch64.
 
+mod edk2;
 mod uboot;
 
 qemu_fixtures::generic_tests!();

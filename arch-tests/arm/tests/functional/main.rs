@@ -1,6 +1,7 @@
 //! Functional tests of qemu-system-arm.
 
 mod canon_a1100;
+mod edk2;
 mod uboot;
 
 qemu_fixtures::generic_tests!();

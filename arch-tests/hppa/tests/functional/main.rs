@@ -1,3 +1,5 @@
 //! Functional tests of qemu-system-hppa.
 
+mod seabios_hppa;
+
 qemu_fixtures::generic_tests!();

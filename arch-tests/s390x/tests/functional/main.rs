@@ -1,3 +1,5 @@
 //! Functional tests of qemu-system-s390x.
 
+mod s390_ccw;
+
 qemu_fixtures::generic_tests!();

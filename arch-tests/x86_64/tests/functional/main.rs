@@ -2,6 +2,7 @@
 
 mod asset_mirror;
 mod linux_deb;
+mod ovmf;
 mod seabios;
 mod uboot;
 
