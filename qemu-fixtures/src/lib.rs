@@ -9,6 +9,7 @@
 pub mod accel;
 pub mod archive;
 pub mod asset;
+pub mod baremetal;
 pub mod console;
 pub mod debian;
 pub mod edk2;
@@ -42,7 +43,7 @@ pub mod prelude {
     pub use crate::skip::{self, Skip};
     pub use crate::testenv::TestEnv;
     pub use crate::uncompress::Compression;
-    pub use crate::{edk2, linux, uboot};
+    pub use crate::{baremetal, edk2, linux, uboot};
     pub use qemu_fixtures_macros::{asset, qemu_test};
     pub use rstest::fixture;
 }

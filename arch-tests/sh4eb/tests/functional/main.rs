@@ -1,3 +1,6 @@
 //! Functional tests of qemu-system-sh4eb.
 
+#[path = "../../../sh4/tests/functional/baremetal.rs"]
+mod baremetal;
+
 qemu_fixtures::generic_tests!();
