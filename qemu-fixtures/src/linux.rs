@@ -124,6 +124,75 @@ pub fn busybox_initramfs(env: &TestEnv, busybox: &Path) -> Result<PathBuf, TestE
     Ok(path)
 }
 
+/// What a Linux guest should see of the machine QEMU gave it.
+#[derive(Debug, Clone, Copy)]
+pub struct GuestView<'a> {
+    /// A fragment of /proc/cpuinfo that names the CPU given with `-cpu`.
+    pub cpuinfo: &'a str,
+    /// The memory given with `-m`, in MiB.
+    pub memory_mib: u64,
+    /// `vendor:device` of the virtio device given with `-device`, as
+    /// sysfs shows it; either ID counts (transitional or modern). `None`
+    /// for a kernel that cannot see it (no PCI host driver built in).
+    pub pci_ids: Option<&'a [&'a str]>,
+}
+
+/// What busybox's shell says when it starts as the first process.
+pub const SHELL_STARTED: &str = "can't access tty; job control turned off";
+
+/// At the shell of a kernel booted with `rdinit=/bin/sh` (the Debian
+/// installer's initrd): the kernel answers `uname`, the CPU model, the
+/// memory size and the virtio device are those QEMU was given, and the
+/// guest powers off cleanly, QEMU exiting 0.
+pub fn check_guest_view(vm: &mut Machine, view: &GuestView<'_>) -> Result<(), TestError> {
+    let console = vm.console();
+    console.wait_for(SHELL_STARTED)?;
+    run(
+        console,
+        "mount -t proc proc /proc; mount -t sysfs sysfs /sys",
+    )?;
+    let uname = run(console, "uname -a")?;
+    crate::ensure!(uname.starts_with("Linux "), "uname -a said {uname:?}");
+    let cpuinfo = run(console, "cat /proc/cpuinfo")?;
+    crate::ensure!(
+        cpuinfo.contains(view.cpuinfo),
+        "/proc/cpuinfo does not name the CPU given ({:?}):\n{cpuinfo}",
+        view.cpuinfo
+    );
+    let meminfo = run(console, "cat /proc/meminfo")?;
+    let total_kib: u64 = meminfo
+        .lines()
+        .find_map(|line| line.strip_prefix("MemTotal:"))
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|kib| kib.parse().ok())
+        .ok_or_else(|| TestError::check(format!("no MemTotal in /proc/meminfo:\n{meminfo}")))?;
+    let given_kib = view.memory_mib * 1024;
+    // The kernel keeps some for itself, never more than it was given.
+    crate::ensure!(
+        total_kib <= given_kib && total_kib * 10 >= given_kib * 7,
+        "MemTotal is {total_kib} kB for -m {}",
+        view.memory_mib
+    );
+    if let Some(pci_ids) = view.pci_ids {
+        let devices = run(
+            console,
+            "for d in /sys/bus/pci/devices/*; do echo $(cat $d/vendor):$(cat $d/device); done",
+        )?;
+        crate::ensure!(
+            pci_ids.iter().any(|ids| devices.contains(ids)),
+            "no PCI device {pci_ids:?} among:\n{devices}"
+        );
+    }
+    console.send("poweroff -f\r")?;
+    console.wait_for("reboot: Power down")?;
+    let exit = vm.wait_exit()?;
+    crate::ensure!(
+        exit.code() == Some(0),
+        "QEMU {exit} after the guest powered off"
+    );
+    Ok(())
+}
+
 /// Runs `command` at a shell prompt and returns what it printed. The end
 /// is marked by `echo @@$((6*7))@@`, whose echo differs from its output,
 /// so neither the echoed command nor an early prompt ends the wait.

@@ -2,6 +2,7 @@
 
 mod canon_a1100;
 mod edk2;
+mod linux_netboot;
 mod uboot;
 
 qemu_fixtures::generic_tests!();

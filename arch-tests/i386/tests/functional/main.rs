@@ -1,5 +1,6 @@
 //! Functional tests of qemu-system-i386.
 
+mod linux_netboot;
 mod seabios;
 mod uboot;
 

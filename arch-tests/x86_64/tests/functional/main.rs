@@ -2,6 +2,7 @@
 
 mod asset_mirror;
 mod linux_deb;
+mod linux_netboot;
 mod ovmf;
 mod seabios;
 mod uboot;
