@@ -1,7 +1,9 @@
 //! Whether KVM really runs guests here. `/dev/kvm` existing proves nothing
-//! (on our CI machines it exists, yet a Linux guest hangs under it), so KVM
-//! counts only after a probe guest booted under it and printed its line.
-//! The verdict is cached for the process.
+//! (on our CI machines it exists, firmware runs under it, yet a Linux
+//! kernel hangs early), so KVM counts only after a probe guest booted under
+//! it and printed its line. The probe switches to protected mode before it
+//! prints, as every kernel does early: on those machines real mode runs
+//! and that switch does not. The verdict is cached for the process.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -61,10 +63,7 @@ fn probe(binary: &Path, arch: &str) -> Result<(), Skip> {
         })?;
     std::fs::write(
         rom.path(),
-        crate::guest::x86_serial_rom(
-            format!("{PROBE_LINE}\n").as_bytes(),
-            crate::guest::Then::Halt,
-        ),
+        crate::guest::x86_protected_mode_rom(format!("{PROBE_LINE}\n").as_bytes()),
     )
     .map_err(|err| {
         Skip::new(format!(
@@ -119,7 +118,7 @@ fn probe(binary: &Path, arch: &str) -> Result<(), Skip> {
         Ok(())
     } else {
         Err(Skip::new(format!(
-            "kvm accelerator: the probe guest printed nothing within {:.0}s under KVM{}",
+            "kvm accelerator: the probe guest, which enters protected mode as a kernel does, printed nothing within {:.0}s under KVM{}",
             started.elapsed().as_secs_f64(),
             if stderr.is_empty() {
                 String::new()

@@ -1,6 +1,7 @@
 //! Tiny guest programs the framework builds itself, for probes and for its
-//! own tests: an x86 BIOS image that prints a message on COM1 in real mode,
-//! then halts, loops, or exits QEMU through `isa-debug-exit`.
+//! own tests: x86 BIOS images that print a message on COM1, in real mode
+//! (then halting, looping, or exiting QEMU through `isa-debug-exit`) or
+//! after switching to protected mode.
 
 /// What the guest does after printing its message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,4 +77,53 @@ pub fn word_swapped_copy(
         copy.display()
     ));
     Ok(copy)
+}
+
+/// A 64 KiB image for `-bios` on the x86 `pc` machine that switches to
+/// 32-bit protected mode, as every kernel does early, and only then prints
+/// `message` on COM1 and halts. The message must hold no NUL and fit in
+/// 48 KiB.
+pub fn x86_protected_mode_rom(message: &[u8]) -> Vec<u8> {
+    assert!(!message.contains(&0), "the message ends at its first NUL");
+    assert!(message.len() <= 48 * 1024, "the message must fit in 48 KiB");
+    let mut rom = vec![0xf4u8; 64 * 1024];
+    rom[..message.len()].copy_from_slice(message);
+    rom[message.len()] = 0;
+    // A flat GDT at f000:fe00: null, code 0x08, data 0x10; its descriptor
+    // at fe18 points at physical 0xffe00.
+    #[rustfmt::skip]
+    let gdt: [u8; 30] = [
+        0, 0, 0, 0, 0, 0, 0, 0,
+        0xff, 0xff, 0, 0, 0, 0x9a, 0xcf, 0,
+        0xff, 0xff, 0, 0, 0, 0x92, 0xcf, 0,
+        0x17, 0x00, 0x00, 0xfe, 0x0f, 0x00,
+    ];
+    rom[0xfe00..0xfe00 + gdt.len()].copy_from_slice(&gdt);
+    #[rustfmt::skip]
+    let real: [u8; 24] = [
+        0xfa,                                     // cli
+        0x2e, 0x66, 0x0f, 0x01, 0x16, 0x18, 0xfe, // lgdtl cs:[0xfe18]
+        0x0f, 0x20, 0xc0,                         // mov eax, cr0
+        0x0c, 0x01,                               // or al, 1 (PE)
+        0x0f, 0x22, 0xc0,                         // mov cr0, eax
+        0x66, 0xea, 0x40, 0xff, 0x0f, 0x00, 0x08, 0x00, // ljmp 0x08:0xfff40
+    ];
+    rom[0xff00..0xff00 + real.len()].copy_from_slice(&real);
+    #[rustfmt::skip]
+    let protected: [u8; 26] = [
+        0x66, 0xb8, 0x10, 0x00,       // mov ax, 0x10
+        0x8e, 0xd8,                   // mov ds, ax
+        0x66, 0xba, 0xf8, 0x03,       // mov dx, 0x3f8
+        0xbe, 0x00, 0x00, 0x0f, 0x00, // mov esi, 0xf0000 (the message)
+        0xac,                         // next: lodsb
+        0x84, 0xc0,                   // test al, al
+        0x74, 0x03,                   // jz done
+        0xee,                         // out dx, al
+        0xeb, 0xf8,                   // jmp next
+        0xf4,                         // done: hlt
+        0xeb, 0xfd,                   // jmp done
+    ];
+    rom[0xff40..0xff40 + protected.len()].copy_from_slice(&protected);
+    rom[0xfff0..0xfff5].copy_from_slice(&[0xea, 0x00, 0xff, 0x00, 0xf0]);
+    rom
 }

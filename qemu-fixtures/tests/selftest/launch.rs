@@ -151,3 +151,54 @@ fn qemu_crashing_is_a_failure_of_shutdown(mut vm: Machine) -> TestResult {
         ))),
     }
 }
+
+/// The KVM probe's guest works: under TCG it prints its line.
+#[qemu_test]
+fn the_kvm_probe_guest_runs_under_tcg(mut vm: Machine) -> TestResult {
+    vm.set_machine("pc")?;
+    let rom = vm.env().scratch_file(["probe.rom"]);
+    std::fs::write(
+        &rom,
+        qemu_fixtures::guest::x86_protected_mode_rom(b"in protected mode\r\n"),
+    )
+    .map_err(|err| TestError::io("writing the probe", err))?;
+    vm.args(["-nodefaults", "-bios"]).arg(&rom).launch()?;
+    vm.console().wait_for("in protected mode")?;
+    Ok(())
+}
+
+/// KVM counts only when its probe guest ran; a refusal says why.
+#[qemu_test]
+fn kvm_counts_only_after_its_probe_guest_runs(mut vm: Machine) -> TestResult {
+    vm.binary()?;
+    match vm
+        .require_accelerator("kvm")
+        .map(drop)
+        .map_err(TestError::from)
+    {
+        Ok(()) => {
+            // The probe said yes: a guest does run under KVM.
+            vm.set_machine("pc")?;
+            let rom = vm.env().scratch_file(["probe.rom"]);
+            std::fs::write(
+                &rom,
+                qemu_fixtures::guest::x86_protected_mode_rom(b"under kvm\r\n"),
+            )
+            .map_err(|err| TestError::io("writing the probe", err))?;
+            vm.args(["-nodefaults", "-accel", "kvm", "-bios"])
+                .arg(&rom)
+                .launch()?;
+            vm.console().wait_for("under kvm")?;
+            Ok(())
+        }
+        Err(TestError::Skip(skip)) => {
+            ensure!(
+                skip.reason().starts_with("kvm accelerator"),
+                "the refusal does not say what it refused: {skip}"
+            );
+            vm.env().log(format_args!("KVM refused here: {skip}"));
+            Ok(())
+        }
+        Err(err) => Err(err),
+    }
+}
