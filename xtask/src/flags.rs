@@ -26,11 +26,21 @@ pub enum Command {
     Assets(Assets),
     /// Measure the library's speed claims against command line tools.
     Bench(Bench),
+    /// Per target: the machines of its QEMU, which a passing test booted,
+    /// and its tests by speed class.
+    Coverage(Coverage),
     /// Write a meson.build that runs every test module from `meson test`.
     MesonBridge(MesonBridge),
     /// Run one module's tests from a built test binary and print TAP (what
     /// the bridge's meson tests run).
     Tap(Tap),
+}
+
+#[derive(Debug, Args)]
+pub struct Coverage {
+    /// Print JSON instead of the table.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

@@ -2,6 +2,7 @@
 
 mod assets;
 mod bench;
+mod coverage;
 mod declared;
 mod flags;
 mod junit;
@@ -20,6 +21,7 @@ fn main() -> anyhow::Result<()> {
         flags::Command::Precache(precache) => precache.run(),
         flags::Command::Assets(assets) => assets.run(),
         flags::Command::Bench(bench) => bench.run(),
+        flags::Command::Coverage(coverage) => coverage.run(),
         flags::Command::MesonBridge(bridge) => bridge.run(),
         flags::Command::Tap(tap) => tap.run(),
     }
