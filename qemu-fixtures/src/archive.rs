@@ -329,14 +329,7 @@ fn walk_cpio(
         let kind = match mode & 0o170_000 {
             0o100_000 => Kind::File { mode },
             0o040_000 => Kind::Dir,
-            0o120_000 => {
-                let mut target = Vec::new();
-                (&mut entry)
-                    .take(4096)
-                    .read_to_end(&mut target)
-                    .map_err(|err| corrupt(err.to_string()))?;
-                Kind::Symlink(target)
-            }
+            0o120_000 => Kind::Symlink(link_target(&mut entry, corrupt)?),
             0o020_000 | 0o060_000 => Kind::Special("a device node"),
             0o010_000 => Kind::Special("a FIFO"),
             0o140_000 => Kind::Special("a socket"),
@@ -371,12 +364,7 @@ fn walk_zip(
         let kind = if entry.is_dir() {
             Kind::Dir
         } else if mode & 0o170_000 == 0o120_000 {
-            let mut target = Vec::new();
-            (&mut entry)
-                .take(4096)
-                .read_to_end(&mut target)
-                .map_err(|err| corrupt(err.to_string()))?;
-            Kind::Symlink(target)
+            Kind::Symlink(link_target(&mut entry, corrupt)?)
         } else if matches!(mode & 0o170_000, 0 | 0o100_000) {
             Kind::File { mode }
         } else {
@@ -392,6 +380,19 @@ fn walk_zip(
         }
     }
     Ok(())
+}
+
+/// cpio and zip keep a symlink's target as its data.
+fn link_target(
+    entry: &mut dyn Read,
+    corrupt: &dyn Fn(String) -> ArchiveError,
+) -> Result<Vec<u8>, ArchiveError> {
+    let mut target = Vec::new();
+    entry
+        .take(4096)
+        .read_to_end(&mut target)
+        .map_err(|err| corrupt(err.to_string()))?;
+    Ok(target)
 }
 
 /// A .deb is an ar archive whose `data.tar.*` member holds the files.

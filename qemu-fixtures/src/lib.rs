@@ -46,6 +46,7 @@ pub mod prelude {
     pub use crate::{baremetal, edk2, linux, uboot};
     pub use qemu_fixtures_macros::{asset, qemu_test};
     pub use rstest::fixture;
+    pub use serde_json::{Value, json};
 }
 
 /// Paths the macros expand to; not for use by tests.

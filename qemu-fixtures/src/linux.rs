@@ -6,6 +6,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use crate::asset::Asset;
 use crate::console::{Console, ConsoleError};
 use crate::machine::{Machine, MachineError};
 use crate::outcome::TestError;
@@ -135,6 +136,41 @@ pub struct GuestView<'a> {
     /// sysfs shows it; either ID counts (transitional or modern). `None`
     /// for a kernel that cannot see it (no PCI host driver built in).
     pub pci_ids: Option<&'a [&'a str]>,
+}
+
+/// Where a Debian installer netboot package keeps a kernel and initrd for
+/// one machine, and how to boot them.
+#[derive(Debug, Clone, Copy)]
+pub struct Installer<'a> {
+    pub machine: &'a str,
+    /// The kernel's member; one that ends in `-` is a prefix, for names
+    /// that carry an ABI number Debian changes (`.../vmlinuz-`).
+    pub kernel: &'a str,
+    pub initrd: &'a str,
+    /// `-cpu`, `-m`, `-device` and the like; `-nic none` is added.
+    pub args: &'a [&'a str],
+    pub view: GuestView<'a>,
+}
+
+/// Boots the installer's kernel and initrd from `package` with
+/// `rdinit=/bin/sh` and checks, at its shell, that the guest sees the
+/// machine QEMU gave it ([`check_guest_view`]).
+pub fn boot_installer(
+    mut vm: Machine,
+    package: &Asset,
+    installer: &Installer<'_>,
+) -> Result<(), TestError> {
+    vm.set_machine(installer.machine)?;
+    let kernel = if installer.kernel.ends_with('-') {
+        vm.env().archive_find(package, installer.kernel)?
+    } else {
+        installer.kernel.to_owned()
+    };
+    let kernel = vm.env().archive_extract(package, &kernel)?;
+    let initrd = vm.env().archive_extract(package, installer.initrd)?;
+    vm.args(installer.args).args(["-nic", "none"]);
+    launch_kernel(&mut vm, &kernel, Some(&initrd), "rdinit=/bin/sh")?;
+    check_guest_view(&mut vm, &installer.view)
 }
 
 /// What busybox's shell says when it starts as the first process.

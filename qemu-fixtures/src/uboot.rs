@@ -2,6 +2,7 @@
 //! its output. U-Boot's `## Error` becomes a standing failure pattern.
 
 use crate::console::{Console, ConsoleError};
+use crate::outcome::TestError;
 
 /// U-Boot's prompt.
 pub const PROMPT: &str = "=> ";
@@ -49,4 +50,27 @@ fn prepare_markers(console: &mut Console) -> Result<(), ConsoleError> {
 /// echoed command line).
 pub fn run(console: &mut Console, command: &str) -> Result<String, ConsoleError> {
     console.run_marked(command, "echo @@${qf_end}@@", "@@done@@")
+}
+
+/// Stops the autoboot, runs `version`, and checks that it names the
+/// U-Boot that booted (its banner line).
+pub fn answers_version(console: &mut Console) -> Result<(), TestError> {
+    let banner = stop_autoboot(console)?;
+    check_version(console, &banner)
+}
+
+/// As [`answers_version`], for a U-Boot without a countdown that stops at
+/// `prompt` (Malta's).
+pub fn answers_version_at(console: &mut Console, prompt: &str) -> Result<(), TestError> {
+    let banner = wait_for_prompt(console, prompt)?;
+    check_version(console, &banner)
+}
+
+fn check_version(console: &mut Console, banner: &str) -> Result<(), TestError> {
+    let version = run(console, "version")?;
+    crate::ensure!(
+        version.starts_with(banner),
+        "`version` printed {version:?}, the banner was {banner:?}"
+    );
+    Ok(())
 }

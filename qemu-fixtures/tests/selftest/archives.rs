@@ -303,6 +303,13 @@ fn every_compression_uncompresses_also_concatenated(env: Arc<TestEnv>) -> TestRe
     Ok(())
 }
 
+/// A `file://` asset for a file the test wrote, with its hash.
+fn file_asset(path: &Path) -> Result<Asset, TestError> {
+    let hash = qemu_fixtures::asset::hash_file(path, qemu_fixtures::asset::Algorithm::Sha256)
+        .map_err(|err| TestError::io(format!("hashing {}", path.display()), err))?;
+    Ok(Asset::parse(format!("file://{}", path.display()), hash)?)
+}
+
 fn unpack_in_children(env: &TestEnv, count: usize) -> Result<Vec<String>, TestError> {
     let data: Vec<u8> = (0..8_000_000u32).map(|i| (i * 7 % 253) as u8).collect();
     let archive = env.scratch_file(["shared.tar.gz"]);
@@ -313,11 +320,7 @@ fn unpack_in_children(env: &TestEnv, count: usize) -> Result<Vec<String>, TestEr
             &[Item::File("boot/kernel", &data)],
         ),
     )?;
-    let asset = Asset::parse(
-        format!("file://{}", archive.display()),
-        qemu_fixtures::asset::hash_file(&archive, qemu_fixtures::asset::Algorithm::Sha256)
-            .map_err(|err| TestError::io("hash", err))?,
-    )?;
+    let asset = file_asset(&archive)?;
     let cache = env.scratch_file(["cache", "download"]);
     let children: Vec<_> = (0..count)
         .map(|_| {
@@ -377,9 +380,7 @@ fn an_unpacking_that_fails_leaves_nothing_in_the_cache(env: Arc<TestEnv>) -> Tes
             &[Item::File("zeros", &zeros)],
         ),
     )?;
-    let hash = qemu_fixtures::asset::hash_file(&archive, qemu_fixtures::asset::Algorithm::Sha256)
-        .map_err(|err| TestError::io("hash", err))?;
-    let asset = Asset::parse(format!("file://{}", archive.display()), hash)?;
+    let asset = file_asset(&archive)?;
     let cache = Cache::at(env.scratch_file(["cache", "download"]));
     let source = cache.fetch(&asset, &qemu_fixtures::asset::Quiet)?.path;
     let result = unpacked::unpack(

@@ -79,15 +79,24 @@ fn needs_qemu(mut vm: Machine) -> TestResult {
     Ok(())
 }
 
-#[qemu_test]
-#[ignore = "a scenario: assets::* run it, several at once"]
-fn fetches_an_asset() -> TestResult {
+/// The asset and cache a parent test handed over in the environment.
+fn asset_and_cache() -> Result<(qemu_fixtures::asset::Asset, qemu_fixtures::asset::Cache), TestError>
+{
     let var = |name: &str| std::env::var(name).expect("run by a selftest");
     let asset = qemu_fixtures::asset::Asset::parse(
         var("QEMU_TEST_FETCH_URL"),
         var("QEMU_TEST_FETCH_HASH"),
     )?;
-    let cache = qemu_fixtures::asset::Cache::at(var("QEMU_TEST_FETCH_DIR"));
+    Ok((
+        asset,
+        qemu_fixtures::asset::Cache::at(var("QEMU_TEST_FETCH_DIR")),
+    ))
+}
+
+#[qemu_test]
+#[ignore = "a scenario: assets::* run it, several at once"]
+fn fetches_an_asset() -> TestResult {
+    let (asset, cache) = asset_and_cache()?;
     cache.fetch(&asset, &qemu_fixtures::asset::Quiet)?;
     Ok(())
 }
@@ -95,12 +104,7 @@ fn fetches_an_asset() -> TestResult {
 #[qemu_test]
 #[ignore = "a scenario: archives::processes_racing_to_unpack_an_asset_unpack_it_once runs it"]
 fn unpacks_an_asset() -> TestResult {
-    let var = |name: &str| std::env::var(name).expect("run by a selftest");
-    let asset = qemu_fixtures::asset::Asset::parse(
-        var("QEMU_TEST_FETCH_URL"),
-        var("QEMU_TEST_FETCH_HASH"),
-    )?;
-    let cache = qemu_fixtures::asset::Cache::at(var("QEMU_TEST_FETCH_DIR"));
+    let (asset, cache) = asset_and_cache()?;
     let source = cache.fetch(&asset, &qemu_fixtures::asset::Quiet)?.path;
     let request = qemu_fixtures::unpacked::Request::Member(
         qemu_fixtures::archive::Format::Tar(Some(qemu_fixtures::uncompress::Compression::Gzip)),

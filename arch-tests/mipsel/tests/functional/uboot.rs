@@ -15,11 +15,5 @@ fn answers_version_at_its_prompt(mut vm: Machine) -> TestResult {
     vm.args(["-m", "256", "-nic", "none", "-bios"])
         .arg(&swapped)
         .launch()?;
-    let banner = uboot::wait_for_prompt(vm.console(), "maltael # ")?;
-    let version = uboot::run(vm.console(), "version")?;
-    ensure!(
-        version.starts_with(&banner),
-        "`version` printed {version:?}, the banner was {banner:?}"
-    );
-    Ok(())
+    uboot::answers_version_at(vm.console(), "maltael # ")
 }

@@ -22,11 +22,5 @@ fn answers_version_after_opensbi(mut vm: Machine) -> TestResult {
         .launch()?;
     vm.console()
         .wait_for("Domain0 Next Mode         : S-mode")?;
-    let banner = uboot::stop_autoboot(vm.console())?;
-    let version = uboot::run(vm.console(), "version")?;
-    ensure!(
-        version.starts_with(&banner),
-        "`version` printed {version:?}, the banner was {banner:?}"
-    );
-    Ok(())
+    uboot::answers_version(vm.console())
 }

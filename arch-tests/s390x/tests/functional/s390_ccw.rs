@@ -8,7 +8,10 @@ static BIOS: Installed = Installed::new("/usr/share/qemu/s390-ccw.img", "qemu-sy
 #[qemu_test]
 fn reports_no_ipl_device_and_halts(mut vm: Machine) -> TestResult {
     vm.env().installed(&BIOS)?;
-    vm.args(["-nic", "none"]).launch()?;
+    // Held at reset until QMP is up: the BIOS halts, and QEMU exits, in
+    // well under 0.1 s, which could be before QEMU has finished starting.
+    vm.args(["-nic", "none", "-S"]).launch()?;
+    vm.cmd("cont", Value::Null)?;
     vm.console()
         .wait_for("ERROR: No suitable device for IPL. Halting...")?;
     // The guest's disabled wait is a panic whose default action shuts down.

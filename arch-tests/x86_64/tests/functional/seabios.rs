@@ -1,4 +1,5 @@
-//! SeaBIOS from Debian's seabios package on the pc machine, on the serial
+//! SeaBIOS from Debian's seabios package on the pc machine (also run by
+//! arch-i386, on its 32-bit QEMU), on the serial
 //! console (`graphics=off` tells it to use one): its banner, the boot
 //! menu, and the verdict when nothing is bootable.
 
