@@ -232,6 +232,15 @@ impl Machine {
         Ok(default.into_iter().next())
     }
 
+    /// Puts the console on the first serial port: the default, as
+    /// Python's `set_console()`.
+    pub fn set_console(&mut self) -> &mut Machine {
+        self.console.enabled = true;
+        self.console.index = 0;
+        self.console.device = None;
+        self
+    }
+
     /// Puts the console on serial port `index` (earlier ports get `null`).
     pub fn set_console_index(&mut self, index: usize) -> &mut Machine {
         self.console.enabled = true;

@@ -498,6 +498,14 @@ fn gc_removes_what_nothing_declares_and_never_what_is_in_use(env: Arc<TestEnv>) 
     }
     // Still leased, as by a test that is running: gc must leave it.
     let lease = cache.fetch(&busy, &Quiet)?;
+    // An extraction of the undeclared asset, which goes with it.
+    let extraction = cache
+        .extract_dir()
+        .join(gone.hash())
+        .join("0123456789abcdef");
+    std::fs::create_dir_all(&extraction).map_err(|err| TestError::io("mkdir", err))?;
+    std::fs::write(extraction.join("vmlinuz"), b"kernel")
+        .map_err(|err| TestError::io("write", err))?;
     // A download that a killed process left behind.
     let orphan = cache.dir().join(format!("{}.part", "ab".repeat(32)));
     std::fs::write(&orphan, b"partial").map_err(|err| TestError::io("orphan", err))?;

@@ -198,3 +198,35 @@ fn a_skip_says_why_and_is_recorded(env: std::sync::Arc<TestEnv>) -> TestResult {
     env.log(format_args!("skip recorded: {:?}", records[0]));
     Ok(())
 }
+
+#[qemu_test]
+fn precache_on_a_test_run_fetches_every_declared_asset_first(
+    env: std::sync::Arc<TestEnv>,
+) -> TestResult {
+    // This binary declares one asset, a file:// one the test provides.
+    let corrupt = Path::new(crate::scenario::CORRUPT_PATH);
+    std::fs::create_dir_all(corrupt.parent().expect("a directory"))
+        .map_err(|err| TestError::io("mkdir", err))?;
+    std::fs::write(corrupt, crate::scenario::CORRUPT_BYTES)
+        .map_err(|err| TestError::io("write", err))?;
+    let cache = env.scratch_file(["cache"]);
+    let output = run_scenario(
+        "writes_scratch_and_passes",
+        &[
+            ("QEMU_TEST_PRECACHE", "1"),
+            ("QEMU_TEST_CACHE_DIR", cache.to_str().expect("utf-8")),
+            (
+                "QEMU_TEST_HANDOFF",
+                handoff_file(&env, "unused").to_str().expect("utf-8"),
+            ),
+        ],
+    );
+    ensure!(output.status.success(), "the scenario failed: {output:?}");
+    let hash = qemu_fixtures::asset::hash_file(corrupt, qemu_fixtures::asset::Algorithm::Sha256)
+        .map_err(|err| TestError::io("hash", err))?;
+    ensure!(
+        cache.join("download").join(&hash).is_file(),
+        "the declared asset was not fetched before the test ran"
+    );
+    Ok(())
+}
