@@ -11,6 +11,7 @@ mod nextest_config;
 mod precache;
 mod report;
 mod tap;
+mod tidy;
 
 use clap::Parser;
 
