@@ -112,7 +112,7 @@ impl TestEnv {
 
     /// The members of an archive asset, in archive order.
     pub fn archive_list(&self, asset: &Asset) -> Result<Vec<String>, TestError> {
-        let format = guess_format_of(asset)?;
+        let format = guess_format(asset)?;
         let source = self.fetch(asset)?;
         crate::archive::list(&source, format).map_err(|source| TestError::Archive {
             asset: Some(asset.url().to_owned()),
@@ -124,7 +124,7 @@ impl TestEnv {
     /// `prefix` (`boot/vmlinuz-`): how a test finds a file whose name
     /// carries a version.
     pub fn archive_find(&self, asset: &Asset, prefix: &str) -> Result<String, TestError> {
-        let format = guess_format_of(asset)?;
+        let format = guess_format(asset)?;
         let source = self.fetch(asset)?;
         let found =
             crate::archive::find(&source, format, prefix).map_err(|source| TestError::Archive {
@@ -205,12 +205,8 @@ impl TestEnv {
     }
 }
 
+/// The format the asset's URL says; a Debian package is a deb.
 fn guess_format(asset: &Asset) -> Result<Format, TestError> {
-    guess_format_of(asset)
-}
-
-/// A Debian package is a deb, whatever its pseudo-URL says.
-fn guess_format_of(asset: &Asset) -> Result<Format, TestError> {
     if asset.is_debian() {
         return Ok(Format::Deb);
     }

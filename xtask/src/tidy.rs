@@ -33,6 +33,9 @@ mod tests {
                     .starts_with("//!")
             })
             .collect();
-        assert!(missing.is_empty(), "files without a //! first line: {missing:?}");
+        assert!(
+            missing.is_empty(),
+            "files without a //! first line: {missing:?}"
+        );
     }
 }
