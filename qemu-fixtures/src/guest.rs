@@ -29,13 +29,22 @@ pub fn x86_serial_rom(message: &[u8], then: Then) -> Vec<u8> {
         0x31, 0xf6,             // xor si, si
         0x2e, 0xac,             // next: lodsb cs:[si]
         0x84, 0xc0,             // test al, al
-        0x74, 0x03,             // jz done
+        0x74, 0x10,             // jz done
+        0x88, 0xc4,             // mov ah, al
+        // Wait for THRE as a driver does: QEMU's UART overwrites a
+        // byte the chardev has not yet taken, so not waiting loses output.
+        0xb2, 0xfd,             // mov dl, 0xfd (LSR)
+        0xec,                   // wait: in al, dx
+        0xa8, 0x20,             // test al, 0x20 (THRE)
+        0x74, 0xfb,             // jz wait
+        0x88, 0xe0,             // mov al, ah
+        0xb2, 0xf8,             // mov dl, 0xf8 (THR)
         0xee,                   // out dx, al
-        0xeb, 0xf7,             // jmp next
+        0xeb, 0xea,             // jmp next
     ];
     match then {
         Then::Halt => code.extend([0xf4, 0xeb, 0xfd]), // done: hlt; jmp done
-        Then::Repeat => code.extend([0xeb, 0xf0]),     // done: jmp start
+        Then::Repeat => code.extend([0xeb, 0xe3]),     // done: jmp start
         Then::Exit(status) => code.extend([
             0xb0, status, // done: mov al, status
             0xe6, 0xf4, //       out 0xf4, al

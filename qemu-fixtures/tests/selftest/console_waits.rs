@@ -189,12 +189,18 @@ fn continuous_output_is_logged_and_scanned_while_waiting(mut vm: Machine) -> Tes
         "expected a timeout: {err}"
     );
     vm.kill();
-    let logged = std::fs::metadata(vm.env().log_file(["console.log"]))
-        .map(|meta| meta.len())
-        .unwrap_or(0);
-    ensure!(
-        logged > 256 << 10,
-        "only {logged} bytes reached console.log in 5 s"
-    );
+    // How much arrives in 5 s is a throughput figure for `cargo xtask bench`;
+    // here only that the log kept what the guest printed, intact.
+    let log = std::fs::read_to_string(vm.env().log_file(["console.log"]))
+        .map_err(|err| TestError::io("reading console.log", err))?;
+    let mut lines = log.lines().map(|logged| logged.trim_end_matches('\r'));
+    lines.next_back(); // the last line may be cut off by the kill
+    let expected = line.trim_end();
+    let mut complete = 0;
+    for logged in lines {
+        ensure!(logged == expected, "console.log holds {logged:?}");
+        complete += 1;
+    }
+    ensure!(complete > 1, "console.log kept {complete} complete lines");
     Ok(())
 }
