@@ -1,49 +1,37 @@
 //! qemu-fixtures: boot a real payload in a real QEMU, talk to it over the
 //! serial console and QMP, and decide pass, fail or skip.
 //!
+//! Layers, each a folder, dependencies pointing down this list only:
+//! `generic` (shared tests), `guests` (what boots), `harness` (one test's
+//! life), `vm` (one QEMU process), `assets` (files from elsewhere).
+//!
 //! A test file needs only the prelude:
 //! ```ignore
 //! use qemu_fixtures::prelude::*;
 //! ```
 
-pub mod accel;
-pub mod archive;
-pub mod asset;
-pub mod baremetal;
-pub mod console;
-pub mod debian;
-pub mod edk2;
-pub mod fixtures;
+pub mod assets;
 pub mod generic;
-pub mod guest;
-pub mod installed;
-pub mod linux;
-pub mod machine;
-pub mod outcome;
-pub mod process;
-pub mod qmp;
-pub mod skip;
-pub mod testenv;
-pub mod uboot;
-pub mod uncompress;
-pub mod unpacked;
+pub mod guests;
+pub mod harness;
+pub mod vm;
 
-pub use outcome::{TestError, TestResult};
+pub use harness::outcome::{TestError, TestResult};
 
 /// What a test file imports.
 pub mod prelude {
-    pub use crate::archive::Format;
-    pub use crate::asset::Asset;
-    pub use crate::console::{Console, Match};
+    pub use crate::assets::Asset;
+    pub use crate::assets::archive::Format;
+    pub use crate::assets::uncompress::Compression;
     pub use crate::ensure;
-    pub use crate::fixtures::{env, vm};
-    pub use crate::installed::Installed;
-    pub use crate::machine::Machine;
-    pub use crate::outcome::{TestError, TestResult};
-    pub use crate::skip::{self, Skip};
-    pub use crate::testenv::TestEnv;
-    pub use crate::uncompress::Compression;
-    pub use crate::{baremetal, edk2, linux, uboot};
+    pub use crate::guests::{baremetal, edk2, linux, uboot};
+    pub use crate::harness::Machine;
+    pub use crate::harness::fixtures::{env, vm};
+    pub use crate::harness::installed::Installed;
+    pub use crate::harness::outcome::{TestError, TestResult};
+    pub use crate::harness::skip::{self, Skip};
+    pub use crate::harness::testenv::TestEnv;
+    pub use crate::vm::console::{Console, Match};
     pub use qemu_fixtures_macros::{asset, qemu_test};
     pub use rstest::fixture;
     pub use serde_json::{Value, json};

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use qemu_fixtures::asset::{Asset, Cache};
+use qemu_fixtures::assets::{Asset, Cache};
 
 use crate::declared::{declared_assets, test_binaries};
 use crate::flags::{Assets, AssetsCommand};

@@ -14,16 +14,16 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
-use qemu_fixtures::archive::Format;
-use qemu_fixtures::asset::{Algorithm, Asset, Cache, Quiet, hash_file};
-use qemu_fixtures::uncompress::Compression;
-use qemu_fixtures::unpacked::{self, Request};
+use qemu_fixtures::assets::archive::Format;
+use qemu_fixtures::assets::{Algorithm, Asset, Cache, Quiet, hash_file};
+use qemu_fixtures::assets::uncompress::Compression;
+use qemu_fixtures::assets::unpacked::{self, Request};
 
 use crate::flags::{Bench, BenchWhat};
 
 impl Bench {
     pub fn run(self) -> anyhow::Result<()> {
-        let dir = qemu_fixtures::testenv::target_dir().join("bench");
+        let dir = qemu_fixtures::harness::testenv::target_dir().join("bench");
         std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
         let what = self.what.unwrap_or(BenchWhat::All);
         if matches!(what, BenchWhat::Assets | BenchWhat::All) {
@@ -181,7 +181,7 @@ fn console(dir: &Path) -> anyhow::Result<()> {
         let floor = time(|| run(Command::new("grep").args(["-c", "-F", pattern]).arg(&log)))?;
         for chunk in [512usize, 64 << 10] {
             let scanned = time(|| {
-                let found = qemu_fixtures::console::scan_file(
+                let found = qemu_fixtures::vm::console::scan_file(
                     &log,
                     &[pattern, "Kernel panic - not syncing", "Oops"],
                     chunk,

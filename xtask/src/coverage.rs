@@ -29,7 +29,7 @@ struct Target {
 impl Coverage {
     pub fn run(self) -> anyhow::Result<()> {
         let config = NextestConfig::load(&workspace_root().join(".config/nextest.toml"))?;
-        let root = qemu_fixtures::testenv::functional_root();
+        let root = qemu_fixtures::harness::testenv::functional_root();
         let binaries = test_binaries(&[])?;
         let mut lists = Vec::new();
         for binary in &binaries {
@@ -111,7 +111,7 @@ impl Coverage {
 /// The machines of `-machine help` (aliases folded into what they name),
 /// the aliases, and the default machine.
 fn machines_of(arch: &str) -> (Vec<String>, BTreeMap<String, String>, Option<String>) {
-    let Ok(binary) = qemu_fixtures::machine::qemu_binary(arch) else {
+    let Ok(binary) = qemu_fixtures::vm::qemu_binary(arch) else {
         return (Vec::new(), BTreeMap::new(), None);
     };
     let help = Command::new(binary)

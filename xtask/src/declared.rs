@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
 use anyhow::{Context, bail};
-use qemu_fixtures::asset::Asset;
+use qemu_fixtures::assets::Asset;
 use serde_json::Value;
 
 /// One test binary, built.
@@ -105,7 +105,7 @@ pub fn declared_assets(binaries: &[Binary]) -> anyhow::Result<Vec<(Asset, Vec<St
     }
     let _ = std::fs::remove_dir_all(&list_dir);
     let _ =
-        std::fs::remove_dir_all(qemu_fixtures::outcome::results_root().join("xtask-list-assets"));
+        std::fs::remove_dir_all(qemu_fixtures::harness::outcome::results_root().join("xtask-list-assets"));
     Ok(by_hash.into_values().collect())
 }
 

@@ -10,7 +10,7 @@ use anyhow::{Context, bail};
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::{Reader, Writer, XmlVersion};
 
-use qemu_fixtures::outcome::{read_records, results_root};
+use qemu_fixtures::harness::outcome::{read_records, results_root};
 
 use crate::flags::Junit;
 

@@ -48,7 +48,7 @@ impl MesonBridge {
         let text = render(&modules, &runner, self.ignored);
         let out = self
             .out
-            .unwrap_or_else(|| qemu_fixtures::testenv::target_dir().join("meson-bridge"));
+            .unwrap_or_else(|| qemu_fixtures::harness::testenv::target_dir().join("meson-bridge"));
         std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
         let file = out.join("meson.build");
         std::fs::write(&file, text).with_context(|| format!("writing {}", file.display()))?;

@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use anyhow::bail;
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
-use qemu_fixtures::asset::{Asset, AssetError, Cache, How, Progress};
+use qemu_fixtures::assets::{Asset, AssetError, Cache, How, Progress};
 
 use crate::declared::{declared_assets, test_binaries};
 use crate::flags::Precache;

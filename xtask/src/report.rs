@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use anyhow::{Context, bail};
-use qemu_fixtures::outcome::{Record, read_records, results_root};
+use qemu_fixtures::harness::outcome::{Record, read_records, results_root};
 
 use crate::flags::Report;
 

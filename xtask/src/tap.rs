@@ -10,7 +10,7 @@ use std::path::Path;
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
-use qemu_fixtures::outcome::{Record, read_records, results_root};
+use qemu_fixtures::harness::outcome::{Record, read_records, results_root};
 
 use crate::flags::Tap;
 use crate::meson_bridge::{list_tests, workspace_root};

@@ -10,7 +10,7 @@ use syn::{ItemFn, ItemStatic, ReturnType, parse_macro_input};
 ///
 /// The function takes rstest fixtures (`mut vm: Machine`) and `#[case]`
 /// arguments as with `#[rstest]`, and returns `TestResult`. The body runs
-/// inside `qemu_fixtures::outcome::conclude`, which records the verdict
+/// inside `qemu_fixtures::harness::outcome::conclude`, which records the verdict
 /// (pass, skip with its reason, or failure with the log directory), keeps or
 /// removes the scratch directory, and tells libtest pass or fail: libtest and
 /// nextest have no runtime skip, so a skip passes for them and is reported by
@@ -35,15 +35,15 @@ pub fn qemu_test(attr: TokenStream, item: TokenStream) -> TokenStream {
         ReturnType::Type(_, ty) => (quote! { #ty }, quote! { #block }),
     };
     let wrapped: syn::Block = syn::parse_quote! {{
-        ::qemu_fixtures::outcome::conclude(move || -> #result_type #body)
+        ::qemu_fixtures::harness::outcome::conclude(move || -> #result_type #body)
     }};
     *function.block = wrapped;
-    function.sig.output = syn::parse_quote! { -> ::qemu_fixtures::outcome::Verdict };
+    function.sig.output = syn::parse_quote! { -> ::qemu_fixtures::harness::outcome::Verdict };
     // The crate name tells the library which target this test binary is for
     // (`arch-arm` is arm), also when the binary runs outside cargo.
     let crate_static = format_ident!("__QEMU_TEST_CRATE_{}", function.sig.ident);
     quote! {
-        #[::qemu_fixtures::__private::linkme::distributed_slice(::qemu_fixtures::testenv::TEST_CRATE)]
+        #[::qemu_fixtures::__private::linkme::distributed_slice(::qemu_fixtures::harness::id::TEST_CRATE)]
         #[linkme(crate = ::qemu_fixtures::__private::linkme)]
         #[allow(non_upper_case_globals)]
         static #crate_static: &str = ::core::env!("CARGO_PKG_NAME");
@@ -68,7 +68,7 @@ pub fn asset(attr: TokenStream, item: TokenStream) -> TokenStream {
     }
     let item = parse_macro_input!(item as ItemStatic);
     quote! {
-        #[::qemu_fixtures::__private::linkme::distributed_slice(::qemu_fixtures::asset::REGISTRY)]
+        #[::qemu_fixtures::__private::linkme::distributed_slice(::qemu_fixtures::assets::declare::REGISTRY)]
         #[linkme(crate = ::qemu_fixtures::__private::linkme)]
         #item
     }

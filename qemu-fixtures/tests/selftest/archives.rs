@@ -6,11 +6,11 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use qemu_fixtures::archive::{self, ArchiveError};
-use qemu_fixtures::asset::{Asset, Cache};
+use qemu_fixtures::assets::archive::{self, ArchiveError};
+use qemu_fixtures::assets::uncompress::{self, UncompressError};
+use qemu_fixtures::assets::unpacked::{self, Request};
+use qemu_fixtures::assets::{Asset, Cache};
 use qemu_fixtures::prelude::*;
-use qemu_fixtures::uncompress::{self, UncompressError};
-use qemu_fixtures::unpacked::{self, Request};
 
 use crate::builders::{Item, build, compress};
 use crate::support::run_scenario;
@@ -305,7 +305,7 @@ fn every_compression_uncompresses_also_concatenated(env: Arc<TestEnv>) -> TestRe
 
 /// A `file://` asset for a file the test wrote, with its hash.
 fn file_asset(path: &Path) -> Result<Asset, TestError> {
-    let hash = qemu_fixtures::asset::hash_file(path, qemu_fixtures::asset::Algorithm::Sha256)
+    let hash = qemu_fixtures::assets::hash_file(path, qemu_fixtures::assets::Algorithm::Sha256)
         .map_err(|err| TestError::io(format!("hashing {}", path.display()), err))?;
     Ok(Asset::parse(format!("file://{}", path.display()), hash)?)
 }
@@ -382,7 +382,7 @@ fn an_unpacking_that_fails_leaves_nothing_in_the_cache(env: Arc<TestEnv>) -> Tes
     )?;
     let asset = file_asset(&archive)?;
     let cache = Cache::at(env.scratch_file(["cache", "download"]));
-    let source = cache.fetch(&asset, &qemu_fixtures::asset::Quiet)?.path;
+    let source = cache.fetch(&asset, &qemu_fixtures::assets::Quiet)?.path;
     let result = unpacked::unpack(
         &cache,
         &asset,

@@ -6,7 +6,7 @@ use std::process::Stdio;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use qemu_fixtures::asset::{Algorithm, Asset, AssetError, Cache, Hasher, How, Mirror, Quiet};
+use qemu_fixtures::assets::{Algorithm, Asset, AssetError, Cache, Hasher, How, Mirror, Quiet};
 use qemu_fixtures::prelude::*;
 
 use crate::http::{Route, Server, refused_url};
@@ -522,7 +522,7 @@ fn gc_removes_what_nothing_declares_and_never_what_is_in_use(env: Arc<TestEnv>) 
         cache.path_of(&gone).exists() && orphan.exists(),
         "a dry run removed files"
     );
-    let removed = |report: &qemu_fixtures::asset::GcReport| -> Vec<PathBuf> {
+    let removed = |report: &qemu_fixtures::assets::GcReport| -> Vec<PathBuf> {
         report
             .removed
             .iter()

@@ -4,9 +4,9 @@
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use qemu_fixtures::console::{ConsoleError, WaitTimeout};
-use qemu_fixtures::guest::Then;
 use qemu_fixtures::prelude::*;
+use qemu_fixtures::vm::console::{ConsoleError, WaitTimeout};
+use qemu_fixtures::vm::guest::Then;
 
 use crate::support::boot_message;
 

@@ -4,9 +4,9 @@
 
 use std::path::{Path, PathBuf};
 
-use qemu_fixtures::guest::Then;
-use qemu_fixtures::outcome::{read_records, results_root};
+use qemu_fixtures::harness::outcome::{read_records, results_root};
 use qemu_fixtures::prelude::*;
+use qemu_fixtures::vm::guest::Then;
 
 use crate::support::{boot_message, handoff_file, run_scenario};
 
@@ -222,7 +222,7 @@ fn precache_on_a_test_run_fetches_every_declared_asset_first(
         ],
     );
     ensure!(output.status.success(), "the scenario failed: {output:?}");
-    let hash = qemu_fixtures::asset::hash_file(corrupt, qemu_fixtures::asset::Algorithm::Sha256)
+    let hash = qemu_fixtures::assets::hash_file(corrupt, qemu_fixtures::assets::Algorithm::Sha256)
         .map_err(|err| TestError::io("hash", err))?;
     ensure!(
         cache.join("download").join(&hash).is_file(),

@@ -3,9 +3,9 @@
 
 use std::time::Duration;
 
-use qemu_fixtures::machine::MachineError;
 use qemu_fixtures::prelude::*;
-use qemu_fixtures::qmp::QmpError;
+use qemu_fixtures::vm::MachineError;
+use qemu_fixtures::vm::qmp::QmpError;
 use serde_json::Value;
 
 #[qemu_test]
@@ -159,7 +159,7 @@ fn the_kvm_probe_guest_runs_under_tcg(mut vm: Machine) -> TestResult {
     let rom = vm.env().scratch_file(["probe.rom"]);
     std::fs::write(
         &rom,
-        qemu_fixtures::guest::x86_protected_mode_rom(b"in protected mode\r\n"),
+        qemu_fixtures::vm::guest::x86_protected_mode_rom(b"in protected mode\r\n"),
     )
     .map_err(|err| TestError::io("writing the probe", err))?;
     vm.args(["-nodefaults", "-bios"]).arg(&rom).launch()?;
@@ -182,7 +182,7 @@ fn kvm_counts_only_after_its_probe_guest_runs(mut vm: Machine) -> TestResult {
             let rom = vm.env().scratch_file(["probe.rom"]);
             std::fs::write(
                 &rom,
-                qemu_fixtures::guest::x86_protected_mode_rom(b"under kvm\r\n"),
+                qemu_fixtures::vm::guest::x86_protected_mode_rom(b"under kvm\r\n"),
             )
             .map_err(|err| TestError::io("writing the probe", err))?;
             vm.args(["-nodefaults", "-accel", "kvm", "-bios"])

@@ -1,7 +1,7 @@
 //! The framework's own tests: what a user sees when QEMU crashes, when the
 //! guest panics, when a pattern never comes, and that no QEMU outlives its
 //! test. They run qemu-system-x86_64 with a tiny BIOS the framework builds
-//! (`qemu_fixtures::guest`), so they need no download.
+//! (`qemu_fixtures::vm::guest`), so they need no download.
 
 mod archives;
 mod assets;

@@ -80,16 +80,16 @@ fn needs_qemu(mut vm: Machine) -> TestResult {
 }
 
 /// The asset and cache a parent test handed over in the environment.
-fn asset_and_cache() -> Result<(qemu_fixtures::asset::Asset, qemu_fixtures::asset::Cache), TestError>
-{
+fn asset_and_cache()
+-> Result<(qemu_fixtures::assets::Asset, qemu_fixtures::assets::Cache), TestError> {
     let var = |name: &str| std::env::var(name).expect("run by a selftest");
-    let asset = qemu_fixtures::asset::Asset::parse(
+    let asset = qemu_fixtures::assets::Asset::parse(
         var("QEMU_TEST_FETCH_URL"),
         var("QEMU_TEST_FETCH_HASH"),
     )?;
     Ok((
         asset,
-        qemu_fixtures::asset::Cache::at(var("QEMU_TEST_FETCH_DIR")),
+        qemu_fixtures::assets::Cache::at(var("QEMU_TEST_FETCH_DIR")),
     ))
 }
 
@@ -97,7 +97,7 @@ fn asset_and_cache() -> Result<(qemu_fixtures::asset::Asset, qemu_fixtures::asse
 #[ignore = "a scenario: assets::* run it, several at once"]
 fn fetches_an_asset() -> TestResult {
     let (asset, cache) = asset_and_cache()?;
-    cache.fetch(&asset, &qemu_fixtures::asset::Quiet)?;
+    cache.fetch(&asset, &qemu_fixtures::assets::Quiet)?;
     Ok(())
 }
 
@@ -105,13 +105,16 @@ fn fetches_an_asset() -> TestResult {
 #[ignore = "a scenario: archives::processes_racing_to_unpack_an_asset_unpack_it_once runs it"]
 fn unpacks_an_asset() -> TestResult {
     let (asset, cache) = asset_and_cache()?;
-    let source = cache.fetch(&asset, &qemu_fixtures::asset::Quiet)?.path;
-    let request = qemu_fixtures::unpacked::Request::Member(
-        qemu_fixtures::archive::Format::Tar(Some(qemu_fixtures::uncompress::Compression::Gzip)),
+    let source = cache.fetch(&asset, &qemu_fixtures::assets::Quiet)?.path;
+    let request = qemu_fixtures::assets::unpacked::Request::Member(
+        qemu_fixtures::assets::archive::Format::Tar(Some(
+            qemu_fixtures::assets::uncompress::Compression::Gzip,
+        )),
         "boot/kernel",
     );
-    let unpacked = qemu_fixtures::unpacked::unpack(&cache, &asset, &source, request, u64::MAX)
-        .map_err(|err| TestError::check(err.to_string()))?;
+    let unpacked =
+        qemu_fixtures::assets::unpacked::unpack(&cache, &asset, &source, request, u64::MAX)
+            .map_err(|err| TestError::check(err.to_string()))?;
     println!("unpack: {:?}", unpacked.how);
     Ok(())
 }

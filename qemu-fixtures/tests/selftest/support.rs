@@ -4,8 +4,8 @@
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
-use qemu_fixtures::guest::{Then, x86_serial_rom};
 use qemu_fixtures::prelude::*;
+use qemu_fixtures::vm::guest::{Then, x86_serial_rom};
 
 /// Prepares `vm` to boot a BIOS that prints `message`, then does `then`.
 pub fn boot_message(vm: &mut Machine, message: &str, then: Then) -> Result<(), TestError> {
@@ -56,6 +56,6 @@ pub fn handoff_file(env: &TestEnv, name: &str) -> PathBuf {
 
 /// Skips unless this test's QEMU exists: the scenarios need one too.
 pub fn require_qemu(env: &TestEnv) -> Result<(), TestError> {
-    qemu_fixtures::machine::qemu_binary(&env.id().arch)?;
+    qemu_fixtures::vm::qemu_binary(&env.id().arch)?;
     Ok(())
 }

@@ -2,7 +2,7 @@
 //! alphabet on USART0. Assembled with Debian's binutils-avr; the board
 //! takes it as its flash image.
 
-use qemu_fixtures::baremetal::{ALPHABET, Binutils, Image, assemble};
+use qemu_fixtures::guests::baremetal::{ALPHABET, Binutils, Image, assemble};
 use qemu_fixtures::prelude::*;
 
 const SOURCE: &str = r#"

@@ -3,7 +3,7 @@
 //! address in direct-address mode. Debian bookworm has no LoongArch
 //! assembler, so the program is encoded here.
 
-use qemu_fixtures::baremetal::{ALPHABET, write_encoded};
+use qemu_fixtures::guests::baremetal::{ALPHABET, write_encoded};
 use qemu_fixtures::prelude::*;
 
 const fn lu12i_w(rd: u32, si20: u32) -> u32 {

@@ -2,7 +2,7 @@
 //! the alphabet on UART0. Assembled with Debian's binutils-m68k-linux-gnu;
 //! the board loads it with -kernel.
 
-use qemu_fixtures::baremetal::{ALPHABET, Binutils, Image, assemble};
+use qemu_fixtures::guests::baremetal::{ALPHABET, Binutils, Image, assemble};
 use qemu_fixtures::prelude::*;
 
 const SOURCE: &str = r#"

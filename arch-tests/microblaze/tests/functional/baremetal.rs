@@ -4,7 +4,7 @@
 //! encoded here, one instruction a line; the board loads the raw image
 //! with -kernel and starts it.
 
-use qemu_fixtures::baremetal::{ALPHABET, write_encoded};
+use qemu_fixtures::guests::baremetal::{ALPHABET, write_encoded};
 use qemu_fixtures::prelude::*;
 
 /// A type B instruction: opcode, rD, rA, 16-bit immediate.

@@ -3,7 +3,7 @@
 //! on the FPGA's CBUS UART, the board's third serial port, from the reset
 //! vector. Assembled with Debian's binutils-mips-linux-gnu.
 
-use qemu_fixtures::baremetal::{ALPHABET, Binutils, Image, assemble};
+use qemu_fixtures::guests::baremetal::{ALPHABET, Binutils, Image, assemble};
 use qemu_fixtures::prelude::*;
 
 const SOURCE: &str = r#"

@@ -11,7 +11,7 @@ static UBOOT: Installed = Installed::new("/usr/lib/u-boot/malta64el/u-boot.bin",
 fn answers_version_at_its_prompt(mut vm: Machine) -> TestResult {
     vm.set_machine("malta")?;
     let bios = vm.env().installed(&UBOOT)?;
-    let swapped = qemu_fixtures::guest::word_swapped_copy(vm.env(), &bios)?;
+    let swapped = qemu_fixtures::guests::word_swapped_copy(vm.env(), &bios)?;
     vm.args([
         "-cpu",
         "MIPS64R2-generic",

@@ -2,7 +2,7 @@
 //! 16550 UART. Assembled with Debian's binutils-or1k-elf; the board loads
 //! the ELF with -kernel.
 
-use qemu_fixtures::baremetal::{ALPHABET, Binutils, Image, assemble};
+use qemu_fixtures::guests::baremetal::{ALPHABET, Binutils, Image, assemble};
 use qemu_fixtures::prelude::*;
 
 const SOURCE: &str = r#"

@@ -3,7 +3,7 @@
 //! the board's second serial port. Assembled with Debian's
 //! binutils-sh4-linux-gnu; the board loads it with -kernel and starts it.
 
-use qemu_fixtures::baremetal::{ALPHABET, Binutils, Image, assemble};
+use qemu_fixtures::guests::baremetal::{ALPHABET, Binutils, Image, assemble};
 use qemu_fixtures::prelude::*;
 
 const SOURCE: &str = r#"

@@ -4,7 +4,7 @@
 //! hash. `tests/data/mirror` is such a directory; `.ci/run` uses it.
 //! Without a mirror, the download fails and the test skips.
 
-use qemu_fixtures::guest::{Then, x86_serial_rom};
+use qemu_fixtures::vm::guest::{Then, x86_serial_rom};
 use qemu_fixtures::prelude::*;
 
 const MESSAGE: &str = "This BIOS came from the asset mirror.\r\n";
@@ -25,7 +25,7 @@ fn boots_a_bios_only_the_mirror_serves(mut vm: Machine) -> TestResult {
     Ok(())
 }
 
-/// The mirror's copy is the guest `qemu_fixtures::guest` builds for the
+/// The mirror's copy is the guest `qemu_fixtures::vm::guest` builds for the
 /// message, so the hash above is not a magic number.
 #[qemu_test]
 fn the_mirror_copy_is_the_guest_it_claims(env: std::sync::Arc<TestEnv>) -> TestResult {

@@ -3,7 +3,7 @@
 //! binutils-xtensa-lx106, which targets the ESP8266's core: the few
 //! instructions used are in every xtensa core, QEMU's default dc232b too.
 
-use qemu_fixtures::baremetal::{ALPHABET, Binutils, Image, assemble};
+use qemu_fixtures::guests::baremetal::{ALPHABET, Binutils, Image, assemble};
 use qemu_fixtures::prelude::*;
 
 const SOURCE: &str = r#"

@@ -17,14 +17,13 @@ use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 
-use crate::archive::ArchiveError;
-use crate::asset::AssetError;
-use crate::console::ConsoleError;
-use crate::machine::MachineError;
-use crate::qmp::QmpError;
-use crate::skip::Skip;
-use crate::testenv::{self, TestEnv, TestId};
-use crate::uncompress::UncompressError;
+use super::id::TestId;
+use super::skip::Skip;
+use super::testenv::{self, TestEnv};
+use crate::assets::AssetError;
+use crate::assets::archive::ArchiveError;
+use crate::assets::uncompress::UncompressError;
+use crate::vm::{ConsoleError, MachineError, QmpError, Unavailable};
 
 /// What a test body returns; `?` carries a skip or a failure out.
 pub type TestResult = Result<(), TestError>;
@@ -98,10 +97,16 @@ impl From<Skip> for TestError {
     }
 }
 
+impl From<Unavailable> for TestError {
+    fn from(unavailable: Unavailable) -> TestError {
+        TestError::Skip(unavailable.into())
+    }
+}
+
 impl From<MachineError> for TestError {
     fn from(err: MachineError) -> TestError {
         match err {
-            MachineError::Unavailable(skip) => TestError::Skip(skip),
+            MachineError::Unavailable(unavailable) => TestError::Skip(unavailable.into()),
             MachineError::Qmp(qmp) => TestError::Qmp(qmp),
             err => TestError::Machine(err),
         }

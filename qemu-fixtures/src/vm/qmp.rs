@@ -5,12 +5,11 @@
 use std::collections::VecDeque;
 use std::io::{self, BufRead, BufReader, Write};
 use std::os::unix::net::UnixStream;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use crate::testenv::TestEnv;
+use super::logs::Logs;
 
 /// How long QEMU may take to answer one command; `quit` and migration
 /// commands answer at once, and waits for events take their own timeout.
@@ -54,7 +53,7 @@ pub struct Qmp {
     events: VecDeque<Event>,
     greeting: Value,
     next_id: u64,
-    env: Arc<TestEnv>,
+    logs: Logs,
     prefix: String,
 }
 
@@ -63,7 +62,7 @@ impl Qmp {
     /// machine in `base.log`.
     pub fn connect(
         stream: UnixStream,
-        env: Arc<TestEnv>,
+        logs: Logs,
         prefix: &str,
         timeout: Duration,
     ) -> Result<Qmp, QmpError> {
@@ -75,7 +74,7 @@ impl Qmp {
             events: VecDeque::new(),
             greeting: Value::Null,
             next_id: 1,
-            env,
+            logs,
             prefix: prefix.to_owned(),
         };
         let greeting = qmp.read_one(Instant::now() + timeout, "waiting for the QMP greeting")?;
@@ -267,7 +266,7 @@ impl Qmp {
             text.truncate(cut);
             text.push_str(&format!(" ... ({total} bytes in all)"));
         }
-        self.env.log(format_args!("{}qmp {text}", self.prefix));
+        self.logs.log(format_args!("{}qmp {text}", self.prefix));
     }
 }
 

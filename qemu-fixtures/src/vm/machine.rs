@@ -14,11 +14,13 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::console::{Console, WaitTimeout};
-use crate::process::{Exit, Process, shell_quote};
-use crate::qmp::{Qmp, QmpError};
-use crate::skip::{Skip, find_command, is_executable};
-use crate::testenv::TestEnv;
+use super::accel;
+use super::binary::qemu_binary;
+use super::console::{Console, WaitTimeout};
+use super::logs::Host;
+use super::process::{Exit, Process, shell_quote};
+use super::qmp::{Qmp, QmpError};
+use super::unavailable::Unavailable;
 
 /// How long QEMU may take from exec to its QMP greeting.
 const STARTUP_TIMEOUT: Duration = Duration::from_secs(30);
@@ -31,7 +33,7 @@ const SIGNAL_TIMEOUT: Duration = Duration::from_secs(10);
 pub enum MachineError {
     /// The machine cannot run here: a skip, with its reason.
     #[error("{0}")]
-    Unavailable(Skip),
+    Unavailable(Unavailable),
     /// QEMU exited before it was ready (bad argument, missing firmware).
     #[error("QEMU did not start: {program} {exit}{}", quote_output(output))]
     DidNotStart {
@@ -65,9 +67,9 @@ pub enum MachineError {
     NotRunning(&'static str),
 }
 
-impl From<Skip> for MachineError {
-    fn from(skip: Skip) -> MachineError {
-        MachineError::Unavailable(skip)
+impl From<Unavailable> for MachineError {
+    fn from(unavailable: Unavailable) -> MachineError {
+        MachineError::Unavailable(unavailable)
     }
 }
 
@@ -114,11 +116,13 @@ struct ConsoleSetting {
     device: Option<String>,
 }
 
-/// One QEMU, configured, then launched.
-pub struct Machine {
-    env: Arc<TestEnv>,
+/// One QEMU, configured, then launched; `H` is its owner, a test's
+/// `TestEnv` (the harness names `Machine<TestEnv>` simply `Machine`).
+pub struct Machine<H: Host> {
+    env: Arc<H>,
+    logs: crate::vm::Logs,
     name: String,
-    binary: Result<PathBuf, Skip>,
+    binary: Result<PathBuf, Unavailable>,
     args: Vec<OsString>,
     machine: Option<String>,
     console: ConsoleSetting,
@@ -133,12 +137,13 @@ struct Running {
     finished: bool,
 }
 
-impl Machine {
+impl<H: Host> Machine<H> {
     /// A machine of the test's target. The first one a test makes is called
     /// `default` and logs to `console.log` and `default.log`; later ones log
     /// to `<name>-console.log` and `<name>.log`.
-    pub fn new(env: Arc<TestEnv>, name: &str) -> Machine {
-        let binary = qemu_binary(&env.id().arch);
+    pub fn new(env: Arc<H>, name: &str) -> Machine<H> {
+        let binary = qemu_binary(env.arch());
+        let logs = env.logs().clone();
         let index = env.next_machine_index();
         let name = if index == 0 && name.is_empty() {
             "default".to_owned()
@@ -148,14 +153,15 @@ impl Machine {
             name.to_owned()
         };
         match &binary {
-            Ok(binary) => env.log(format_args!(
+            Ok(binary) => logs.log(format_args!(
                 "machine {name}: QEMU binary {}",
                 binary.display()
             )),
-            Err(skip) => env.log(format_args!("machine {name}: {skip}")),
+            Err(skip) => logs.log(format_args!("machine {name}: {skip}")),
         }
         Machine {
             env,
+            logs,
             name,
             binary,
             args: Vec::new(),
@@ -171,11 +177,11 @@ impl Machine {
     }
 
     /// Another machine in the same test (a migration destination, say).
-    pub fn sibling(&self, name: &str) -> Machine {
+    pub fn sibling(&self, name: &str) -> Machine<H> {
         Machine::new(self.env.clone(), name)
     }
 
-    pub fn env(&self) -> &Arc<TestEnv> {
+    pub fn env(&self) -> &Arc<H> {
         &self.env
     }
 
@@ -186,18 +192,18 @@ impl Machine {
     /// The QEMU binary: `QEMU_TEST_QEMU_BINARY`, else
     /// `$QEMU_BUILD_ROOT/qemu-system-<arch>`, else `qemu-system-<arch>` on
     /// `PATH`; a skip when there is none.
-    pub fn binary(&self) -> Result<&Path, Skip> {
+    pub fn binary(&self) -> Result<&Path, Unavailable> {
         self.binary.as_deref().map_err(Clone::clone)
     }
 
     /// Adds one argument.
-    pub fn arg(&mut self, arg: impl AsRef<OsStr>) -> &mut Machine {
+    pub fn arg(&mut self, arg: impl AsRef<OsStr>) -> &mut Machine<H> {
         self.args.push(arg.as_ref().to_owned());
         self
     }
 
     /// Adds arguments.
-    pub fn args<I, S>(&mut self, args: I) -> &mut Machine
+    pub fn args<I, S>(&mut self, args: I) -> &mut Machine<H>
     where
         I: IntoIterator<Item = S>,
         S: AsRef<OsStr>,
@@ -209,14 +215,14 @@ impl Machine {
 
     /// Selects the machine type (`virt`, or `virt,gic-version=3`); a skip
     /// when this QEMU does not have it.
-    pub fn set_machine(&mut self, machine: &str) -> Result<&mut Machine, MachineError> {
+    pub fn set_machine(&mut self, machine: &str) -> Result<&mut Machine<H>, MachineError> {
         let name = machine.split(',').next().unwrap_or(machine);
         let machines = self.help_list("-machine", &["-machine", "help"], parse_first_words)?;
         if !machines.iter().any(|known| known == name) {
-            return Err(self.unavailable(format!(
-                "no support for machine {name} in {}",
-                self.binary_display()
-            )));
+            return Err(self.unavailable(Unavailable::NoMachine {
+                machine: name.to_owned(),
+                binary: self.binary_display(),
+            }));
         }
         self.machine = Some(machine.to_owned());
         Ok(self)
@@ -234,7 +240,7 @@ impl Machine {
 
     /// Puts the console on the first serial port: the default, as
     /// Python's `set_console()`.
-    pub fn set_console(&mut self) -> &mut Machine {
+    pub fn set_console(&mut self) -> &mut Machine<H> {
         self.console.enabled = true;
         self.console.index = 0;
         self.console.device = None;
@@ -242,7 +248,7 @@ impl Machine {
     }
 
     /// Puts the console on serial port `index` (earlier ports get `null`).
-    pub fn set_console_index(&mut self, index: usize) -> &mut Machine {
+    pub fn set_console_index(&mut self, index: usize) -> &mut Machine<H> {
         self.console.enabled = true;
         self.console.index = index;
         self
@@ -250,20 +256,20 @@ impl Machine {
 
     /// Puts the console on a device instead of a serial port
     /// (`-device <device>,chardev=console`), e.g. `virtconsole`.
-    pub fn set_console_device(&mut self, device: &str) -> &mut Machine {
+    pub fn set_console_device(&mut self, device: &str) -> &mut Machine<H> {
         self.console.enabled = true;
         self.console.device = Some(device.to_owned());
         self
     }
 
     /// Launches without a console chardev.
-    pub fn disable_console(&mut self) -> &mut Machine {
+    pub fn disable_console(&mut self) -> &mut Machine<H> {
         self.console.enabled = false;
         self
     }
 
     /// Launches without QMP: for QEMUs expected to exit at once.
-    pub fn disable_qmp(&mut self) -> &mut Machine {
+    pub fn disable_qmp(&mut self) -> &mut Machine<H> {
         self.qmp_enabled = false;
         self
     }
@@ -271,58 +277,61 @@ impl Machine {
     /// Skips unless this QEMU has the accelerator (`tcg`, `kvm`). KVM counts
     /// only if a probe guest actually runs under it: `/dev/kvm` existing
     /// proves nothing.
-    pub fn require_accelerator(&mut self, accelerator: &str) -> Result<&mut Machine, MachineError> {
+    pub fn require_accelerator(
+        &mut self,
+        accelerator: &str,
+    ) -> Result<&mut Machine<H>, MachineError> {
         let accelerators =
             self.help_list("-accel", &["-accel", "help"], parse_lines_after_header)?;
         if !accelerators.iter().any(|known| known == accelerator) {
-            return Err(self.unavailable(format!(
-                "{accelerator} accelerator does not seem to be available in {}",
-                self.binary_display()
-            )));
+            return Err(self.unavailable(Unavailable::NoAccelerator {
+                accelerator: accelerator.to_owned(),
+                binary: self.binary_display(),
+            }));
         }
         if accelerator == "kvm" {
             let binary = self.binary()?.to_path_buf();
-            crate::accel::kvm_works(&binary, &self.env.id().arch)
-                .map_err(|skip| self.unavailable(skip.reason().to_owned()))?;
+            accel::kvm_works(&binary, self.env.arch())
+                .map_err(|unavailable| self.unavailable(unavailable))?;
         }
         Ok(self)
     }
 
     /// Skips unless this QEMU has the device (`-device help`).
-    pub fn require_device(&mut self, device: &str) -> Result<&mut Machine, MachineError> {
+    pub fn require_device(&mut self, device: &str) -> Result<&mut Machine<H>, MachineError> {
         let devices = self.help_list(
             "-device",
             &["-machine", "none", "-device", "help"],
             parse_device_names,
         )?;
         if !devices.iter().any(|known| known == device) {
-            return Err(self.unavailable(format!(
-                "no support for device {device} in {}",
-                self.binary_display()
-            )));
+            return Err(self.unavailable(Unavailable::NoDevice {
+                device: device.to_owned(),
+                binary: self.binary_display(),
+            }));
         }
         Ok(self)
     }
 
     /// Skips unless this QEMU has the network backend (`-netdev help`).
-    pub fn require_netdev(&mut self, netdev: &str) -> Result<&mut Machine, MachineError> {
+    pub fn require_netdev(&mut self, netdev: &str) -> Result<&mut Machine<H>, MachineError> {
         let netdevs = self.help_list(
             "-netdev",
             &["-machine", "none", "-netdev", "help"],
             parse_lines_after_header,
         )?;
         if !netdevs.iter().any(|known| known == netdev) {
-            return Err(self.unavailable(format!(
-                "no support for {netdev} networking in {}",
-                self.binary_display()
-            )));
+            return Err(self.unavailable(Unavailable::NoNetdev {
+                netdev: netdev.to_owned(),
+                binary: self.binary_display(),
+            }));
         }
         Ok(self)
     }
 
     /// Starts QEMU and waits for its QMP greeting. A QEMU that exits first
     /// fails with QEMU's own message.
-    pub fn launch(&mut self) -> Result<&mut Machine, MachineError> {
+    pub fn launch(&mut self) -> Result<&mut Machine<H>, MachineError> {
         assert!(
             self.running.is_none(),
             "machine {} launched twice",
@@ -368,7 +377,7 @@ impl Machine {
             push_all(&mut args, &["-accel", "tcg"]);
         }
         args.extend(self.args.iter().cloned());
-        self.env.log(format_args!(
+        self.logs.log(format_args!(
             "machine {}: launching: {}",
             self.name,
             shell_quote(&binary, &args)
@@ -384,7 +393,7 @@ impl Machine {
         // QEMU holds its ends now; ours must close so QEMU's exit is an EOF.
         drop(qmp_theirs);
         drop(console_theirs);
-        self.env.log(format_args!(
+        self.logs.log(format_args!(
             "machine {}: QEMU pid {}",
             self.name,
             process.pid()
@@ -397,7 +406,7 @@ impl Machine {
                     console_ours,
                     &log,
                     process.clone(),
-                    self.env.clone(),
+                    self.logs.clone(),
                     &prefix,
                 )
                 .map_err(|source| MachineError::Spawn {
@@ -409,7 +418,7 @@ impl Machine {
             None
         };
         let qmp = if self.qmp_enabled {
-            match Qmp::connect(qmp_ours, self.env.clone(), &prefix, STARTUP_TIMEOUT) {
+            match Qmp::connect(qmp_ours, self.logs.clone(), &prefix, STARTUP_TIMEOUT) {
                 Ok(qmp) => Some(qmp),
                 Err(err) => {
                     let failure = self.startup_failure(&process, err);
@@ -520,14 +529,14 @@ impl Machine {
         }
         let asked = match running.qmp.as_mut() {
             Some(qmp) => {
-                self.env
+                self.logs
                     .log(format_args!("machine {}: shutdown: quit", self.name));
                 // A QEMU that is already exiting closes QMP: that is fine.
                 let _ = qmp.execute("quit", Value::Null);
                 "quit"
             }
             None => {
-                self.env.log(format_args!(
+                self.logs.log(format_args!(
                     "machine {}: shutdown: SIGTERM (no QMP)",
                     self.name
                 ));
@@ -539,7 +548,7 @@ impl Machine {
         let exit = match process.wait_timeout(QUIT_TIMEOUT) {
             Some(exit) => exit,
             None => {
-                self.env.log(format_args!(
+                self.logs.log(format_args!(
                     "machine {}: no exit {}s after {asked}: SIGTERM",
                     self.name,
                     QUIT_TIMEOUT.as_secs()
@@ -549,7 +558,7 @@ impl Machine {
                 match process.wait_timeout(SIGNAL_TIMEOUT) {
                     Some(exit) => exit,
                     None => {
-                        self.env.log(format_args!(
+                        self.logs.log(format_args!(
                             "machine {}: no exit {}s after SIGTERM: SIGKILL",
                             self.name,
                             SIGNAL_TIMEOUT.as_secs()
@@ -580,7 +589,7 @@ impl Machine {
         let running = self.running.as_ref()?;
         let process = running.process.clone();
         if process.exit().is_none() {
-            self.env
+            self.logs
                 .log(format_args!("machine {}: kill: SIGKILL", self.name));
             process.signal(libc::SIGKILL);
         }
@@ -592,7 +601,7 @@ impl Machine {
     /// Sends a signal to QEMU (a test that simulates a crash).
     pub fn signal(&self, signal: i32) {
         if let Some(running) = &self.running {
-            self.env.log(format_args!(
+            self.logs.log(format_args!(
                 "machine {}: sending signal {signal}",
                 self.name
             ));
@@ -619,7 +628,7 @@ impl Machine {
             Some(exit) => {
                 running.process.wait_output(Duration::from_secs(2));
                 let output = running.process.output_tail();
-                self.env
+                self.logs
                     .log(format_args!("machine {}: QEMU {exit}", self.name));
                 MachineError::Died { exit, output }
             }
@@ -636,7 +645,7 @@ impl Machine {
             Some(exit) => {
                 process.wait_output(Duration::from_secs(2));
                 let output = process.output_tail();
-                self.env.log(format_args!(
+                self.logs.log(format_args!(
                     "machine {}: QEMU did not start: {exit}",
                     self.name
                 ));
@@ -647,7 +656,7 @@ impl Machine {
                 }
             }
             None => {
-                self.env.log(format_args!(
+                self.logs.log(format_args!(
                     "machine {}: no QMP greeting ({err}): SIGKILL",
                     self.name
                 ));
@@ -676,7 +685,7 @@ impl Machine {
         running.process.wait_output(Duration::from_secs(2));
         running.process.join();
         let exit = running.process.exit().expect("checked above");
-        self.env
+        self.logs
             .log(format_args!("machine {}: QEMU {exit}", self.name));
     }
 
@@ -698,14 +707,14 @@ impl Machine {
     }
 
     fn output_log(&self) -> PathBuf {
-        self.env.log_file([format!("{}.log", self.name)])
+        self.logs.file(&format!("{}.log", self.name))
     }
 
     fn console_log(&self) -> PathBuf {
         if self.name == "default" {
-            self.env.log_file(["console.log"])
+            self.logs.file("console.log")
         } else {
-            self.env.log_file([format!("{}-console.log", self.name)])
+            self.logs.file(&format!("{}-console.log", self.name))
         }
     }
 
@@ -720,14 +729,14 @@ impl Machine {
     fn binary_display(&self) -> String {
         match &self.binary {
             Ok(binary) => binary.display().to_string(),
-            Err(_) => format!("qemu-system-{}", self.env.id().arch),
+            Err(_) => format!("qemu-system-{}", self.env.arch()),
         }
     }
 
-    fn unavailable(&self, reason: String) -> MachineError {
-        self.env
+    fn unavailable(&self, reason: Unavailable) -> MachineError {
+        self.logs
             .log(format_args!("machine {}: skip: {reason}", self.name));
-        MachineError::Unavailable(Skip::new(reason))
+        MachineError::Unavailable(reason)
     }
 
     /// Runs `binary <args>` once per process and binary, and parses its
@@ -765,7 +774,7 @@ impl Machine {
     }
 }
 
-impl Drop for Machine {
+impl<H: Host> Drop for Machine<H> {
     fn drop(&mut self) {
         let Some(running) = &self.running else {
             return;
@@ -774,7 +783,7 @@ impl Drop for Machine {
             if std::thread::panicking() {
                 self.kill();
             } else if let Err(err) = self.shutdown() {
-                self.env.log(format_args!(
+                self.logs.log(format_args!(
                     "machine {}: shutdown on drop: {err}",
                     self.name
                 ));
@@ -782,33 +791,6 @@ impl Drop for Machine {
         }
         self.finish();
     }
-}
-
-/// Finds `qemu-system-<arch>`, or says why there is none.
-pub fn qemu_binary(arch: &str) -> Result<PathBuf, Skip> {
-    if let Some(binary) = std::env::var_os("QEMU_TEST_QEMU_BINARY").filter(|b| !b.is_empty()) {
-        let binary = PathBuf::from(binary);
-        return if is_executable(&binary) {
-            Ok(binary)
-        } else {
-            Err(Skip::new(format!(
-                "QEMU_TEST_QEMU_BINARY={} is not an executable file",
-                binary.display()
-            )))
-        };
-    }
-    let name = format!("qemu-system-{arch}");
-    if let Some(root) = std::env::var_os("QEMU_BUILD_ROOT").filter(|r| !r.is_empty()) {
-        let binary = PathBuf::from(root).join(&name);
-        if is_executable(&binary) {
-            return Ok(binary);
-        }
-    }
-    find_command(&name).ok_or_else(|| {
-        Skip::new(format!(
-            "no {name}: set QEMU_TEST_QEMU_BINARY or QEMU_BUILD_ROOT, or install it (bash .ci/setup)"
-        ))
-    })
 }
 
 fn socket_pair() -> Result<(UnixStream, UnixStream), MachineError> {

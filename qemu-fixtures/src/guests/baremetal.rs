@@ -7,9 +7,9 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::outcome::TestError;
-use crate::skip::{Skip, find_command};
-use crate::testenv::TestEnv;
+use crate::harness::TestEnv;
+use crate::harness::TestError;
+use crate::harness::skip::{Skip, find_command};
 
 /// What every bare-metal guest prints, computed by its loop.
 pub const ALPHABET: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";

@@ -18,7 +18,7 @@ use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Component, Path, PathBuf};
 
-use crate::uncompress::{Compression, CopyError, UncompressError, copy_limited};
+use super::uncompress::{Compression, CopyError, UncompressError, copy_limited};
 
 /// An archive format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -14,9 +14,10 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
-use crate::archive::{self, ArchiveError, Format};
-use crate::asset::{Asset, Cache};
-use crate::uncompress::{self, Compression};
+use super::archive::{self, ArchiveError, Format};
+use super::cache::Cache;
+use super::declare::Asset;
+use super::uncompress::{self, Compression};
 
 /// What to unpack from an asset.
 #[derive(Debug, Clone, Copy)]
@@ -157,7 +158,7 @@ fn key_of(request: &Request<'_>) -> String {
         Request::Uncompress(compression) => format!("uncompress {compression}"),
     };
     let digest = Sha256::digest(text.as_bytes());
-    crate::installed::hex(&digest[..8])
+    super::hash::hex(&digest[..8])
 }
 
 /// Files lose their write bits; directories keep theirs, so that gc can

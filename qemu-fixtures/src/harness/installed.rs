@@ -10,8 +10,9 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
-use crate::skip::Skip;
-use crate::testenv::TestEnv;
+use super::skip::Skip;
+use super::testenv::TestEnv;
+use crate::assets::hex;
 
 /// A file some package installs.
 #[derive(Debug, Clone, Copy)]
@@ -68,9 +69,4 @@ pub fn sha256_file(path: &Path) -> io::Result<String> {
         hasher.update(&buf[..n]);
     }
     Ok(hex(&hasher.finalize()))
-}
-
-/// Lowercase hex of bytes.
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
 }

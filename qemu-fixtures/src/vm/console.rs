@@ -18,8 +18,8 @@ use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use crate::process::{Exit, Process};
-use crate::testenv::TestEnv;
+use super::logs::Logs;
+use super::process::{Exit, Process};
 
 /// How many console lines a failure message quotes.
 const TAIL_LINES: usize = 12;
@@ -234,7 +234,7 @@ pub struct Console {
     failure_patterns: Vec<String>,
     timeout: WaitTimeout,
     process: Arc<Process>,
-    env: Arc<TestEnv>,
+    logs: Logs,
     prefix: String,
     reader: Option<JoinHandle<()>>,
 }
@@ -256,7 +256,7 @@ impl Console {
         stream: UnixStream,
         log_path: &Path,
         process: Arc<Process>,
-        env: Arc<TestEnv>,
+        logs: Logs,
         prefix: &str,
     ) -> io::Result<Console> {
         let mut sink = OpenOptions::new()
@@ -304,7 +304,7 @@ impl Console {
             failure_patterns: Vec::new(),
             timeout: WaitTimeout::from_env(),
             process,
-            env,
+            logs,
             prefix: prefix.to_owned(),
             reader: Some(reader),
         })
@@ -345,7 +345,7 @@ impl Console {
 
     /// Sends `text` as it is.
     pub fn send(&mut self, text: &str) -> Result<(), ConsoleError> {
-        self.env
+        self.logs
             .log(format_args!("{}console: send {text:?}", self.prefix));
         self.writer.write_all(text.as_bytes()).map_err(|_| {
             let exit = self.process.wait_timeout(Duration::from_secs(1));
@@ -456,7 +456,7 @@ impl Console {
         let mut last_interrupt: Option<Instant> = None;
         let mut closed_seen_at: Option<Instant> = None;
         let mut chunk = vec![0u8; 64 * 1024];
-        self.env.log(format_args!(
+        self.logs.log(format_args!(
             "{}console: waiting for {success:?}{}",
             self.prefix,
             failure
@@ -491,7 +491,7 @@ impl Console {
                 if closed || since.elapsed() > Duration::from_secs(1) {
                     let exit = exit.or_else(|| self.process.wait_timeout(Duration::from_secs(5)));
                     self.process.wait_output(Duration::from_secs(2));
-                    self.env.log(format_args!(
+                    self.logs.log(format_args!(
                         "{}console: QEMU {} while waiting for {success:?}",
                         self.prefix,
                         ExitText(exit)
@@ -509,7 +509,7 @@ impl Console {
             }
             let cpu_known = self.process.exit().is_none().then_some(cpu_used);
             if limit.expired(waited, cpu_known) {
-                self.env.log(format_args!(
+                self.logs.log(format_args!(
                     "{}console: timed out after {:.1}s (QEMU CPU {:.1}s) waiting for {success:?}",
                     self.prefix,
                     waited.as_secs_f64(),
@@ -547,7 +547,7 @@ impl Console {
     ) -> Result<Match, ConsoleError> {
         let seconds = started.elapsed().as_secs_f64();
         if is_success {
-            self.env.log(format_args!(
+            self.logs.log(format_args!(
                 "{}console: matched {pattern:?} after {seconds:.2}s",
                 self.prefix
             ));
@@ -556,7 +556,7 @@ impl Console {
                 output: scanner.output(),
             })
         } else {
-            self.env.log(format_args!(
+            self.logs.log(format_args!(
                 "{}console: failure pattern {pattern:?} after {seconds:.2}s while waiting for {success:?}",
                 self.prefix
             ));

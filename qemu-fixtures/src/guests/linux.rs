@@ -6,12 +6,13 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::asset::Asset;
-use crate::console::{Console, ConsoleError};
-use crate::machine::{Machine, MachineError};
-use crate::outcome::TestError;
-use crate::skip::Skip;
-use crate::testenv::TestEnv;
+use crate::assets::Asset;
+use crate::harness::Machine;
+use crate::harness::Skip;
+use crate::harness::TestEnv;
+use crate::harness::TestError;
+use crate::vm::MachineError;
+use crate::vm::{Console, ConsoleError};
 
 /// What a kernel prints when it gives up: fails every later wait.
 pub const PANIC: &str = "Kernel panic - not syncing";

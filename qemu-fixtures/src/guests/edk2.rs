@@ -3,10 +3,10 @@
 
 use std::ffi::OsString;
 
-use crate::console::{Console, ConsoleError};
-use crate::installed::Installed;
-use crate::outcome::TestError;
-use crate::testenv::TestEnv;
+use crate::harness::Installed;
+use crate::harness::TestEnv;
+use crate::harness::TestError;
+use crate::vm::{Console, ConsoleError};
 
 /// The arguments that put EDK2's code (read-only) and a writable copy of
 /// its variables on the two pflash devices: the copy is the test's own,

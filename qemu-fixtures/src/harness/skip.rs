@@ -7,7 +7,9 @@
 //! ```
 
 use std::fmt;
-use std::path::PathBuf;
+
+use crate::vm::Unavailable;
+pub use crate::vm::binary::find_command;
 
 /// Why a test did not run. It travels out of the test with `?` and is
 /// reported as a skip, never as a pass or a failure.
@@ -35,6 +37,14 @@ impl fmt::Display for Skip {
 }
 
 impl std::error::Error for Skip {}
+
+/// What the vm layer reports missing (a machine, a device, the binary) is a
+/// skip with the same reason.
+impl From<Unavailable> for Skip {
+    fn from(unavailable: Unavailable) -> Skip {
+        Skip::new(unavailable.to_string())
+    }
+}
 
 /// Skips unless every command is on `PATH`.
 pub fn require_commands(commands: &[&str]) -> Result<(), Skip> {
@@ -90,7 +100,7 @@ pub fn flaky(issue: &str) -> Result<(), Skip> {
         issue.starts_with("https://") || issue.starts_with("http://"),
         "skip::flaky needs the URL of the issue that tracks the failure, not {issue:?}"
     );
-    let name = crate::testenv::TestId::current().name();
+    let name = super::id::TestId::current().name();
     assert!(
         name.contains("flaky"),
         "{name} calls skip::flaky but its name lacks \"flaky\", so the ci profile would not retry it"
@@ -134,21 +144,6 @@ pub fn locked_memory(mebibytes: u64) -> Result<(), Skip> {
         "test needs {mebibytes} MiB of locked memory; ulimit -l allows {} KiB",
         limit.rlim_cur / 1024
     )))
-}
-
-/// The full path of `command` on `PATH`, if it is there.
-pub fn find_command(command: &str) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|dir| dir.join(command))
-        .find(|candidate| is_executable(candidate))
-}
-
-pub(crate) fn is_executable(path: &std::path::Path) -> bool {
-    use std::os::unix::fs::PermissionsExt;
-    path.metadata()
-        .map(|meta| meta.is_file() && meta.permissions().mode() & 0o111 != 0)
-        .unwrap_or(false)
 }
 
 fn opt_in(variable: &str, what: &str) -> Result<(), Skip> {

@@ -59,35 +59,6 @@ pub fn x86_serial_rom(message: &[u8], then: Then) -> Vec<u8> {
     rom
 }
 
-/// A copy in scratch of a firmware image with the bytes of each 32-bit
-/// word reversed. Malta swaps the words of a little-endian BIOS as it
-/// loads it (the YAMON convention), so a plain image must be swapped first.
-pub fn word_swapped_copy(
-    env: &crate::testenv::TestEnv,
-    path: &std::path::Path,
-) -> Result<std::path::PathBuf, crate::outcome::TestError> {
-    use crate::outcome::TestError;
-    let bytes = std::fs::read(path)
-        .map_err(|err| TestError::io(format!("reading {}", path.display()), err))?;
-    let swapped: Vec<u8> = bytes
-        .chunks(4)
-        .flat_map(|word| word.iter().rev().copied().collect::<Vec<u8>>())
-        .collect();
-    let name = path
-        .file_name()
-        .map(|name| name.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let copy = env.scratch_file([format!("{name}.swapped")]);
-    std::fs::write(&copy, swapped)
-        .map_err(|err| TestError::io(format!("writing {}", copy.display()), err))?;
-    env.log(format_args!(
-        "{} with its 32-bit words swapped: {}",
-        path.display(),
-        copy.display()
-    ));
-    Ok(copy)
-}
-
 /// A 64 KiB image for `-bios` on the x86 `pc` machine that switches to
 /// 32-bit protected mode, as every kernel does early, and only then prints
 /// `message` on COM1 and halts. The message must hold no NUL and fit in

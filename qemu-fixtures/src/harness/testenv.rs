@@ -1,109 +1,19 @@
-//! One test's identity and files: its log directory (`base.log`,
+//! One test's files: its log directory (`base.log`,
 //! `console.log`, `default.log`), scratch, socket, data, build and plugin
 //! paths.
 
 use std::ffi::OsStr;
 use std::fmt;
-use std::fs::{self, File, OpenOptions};
-use std::io::{self, Write};
+use std::fs::{self, File};
+use std::io::{self};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
-use std::time::{Instant, SystemTime};
+use std::time::SystemTime;
 
-use crate::skip::Skip;
-
-/// The crate names of the test functions linked into this binary, one entry
-/// per `#[qemu_test]`. They all name the same crate: the first is read.
-#[linkme::distributed_slice]
-pub static TEST_CRATE: [&'static str];
-
-/// Who a test is: its target architecture and its name.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TestId {
-    /// The QEMU target, `qemu-system-<arch>`.
-    pub arch: String,
-    /// The first path segment of the test name (`canon_a1100`).
-    pub module: String,
-    /// The rest of the test name (`boots_barebox`, or
-    /// `boots_kernel.case_1_gicv2` for an rstest case).
-    pub test: String,
-    /// The crate that holds the test (`arch-arm`).
-    pub krate: String,
-    /// 1 for the first run; nextest counts retries up from there.
-    pub attempt: u32,
-}
-
-impl TestId {
-    /// The identity of the test running on this thread, from nextest's
-    /// environment, or from libtest's thread name under `cargo test`.
-    pub fn current() -> TestId {
-        let krate = TEST_CRATE
-            .first()
-            .map(|name| name.to_string())
-            .or_else(|| std::env::var("CARGO_PKG_NAME").ok())
-            .unwrap_or_default();
-        let arch = std::env::var("QEMU_TEST_ARCH")
-            .ok()
-            .filter(|arch| !arch.is_empty())
-            .or_else(|| krate.strip_prefix("arch-").map(str::to_owned))
-            .unwrap_or_else(|| std::env::consts::ARCH.to_owned());
-        let name = std::env::var("NEXTEST_TEST_NAME")
-            .ok()
-            .or_else(|| std::thread::current().name().map(str::to_owned))
-            .filter(|name| name != "main")
-            .unwrap_or_else(|| "unnamed".to_owned());
-        let attempt = std::env::var("NEXTEST_ATTEMPT")
-            .ok()
-            .and_then(|attempt| attempt.parse().ok())
-            .unwrap_or(1);
-        TestId::new(&krate, &arch, &name, attempt)
-    }
-
-    /// An identity from its parts; `name` is the libtest name
-    /// (`module::test` or `module::test::case`).
-    pub fn new(krate: &str, arch: &str, name: &str, attempt: u32) -> TestId {
-        let (module, test) = name.split_once("::").unwrap_or(("", name));
-        TestId {
-            arch: arch.to_owned(),
-            module: module.to_owned(),
-            test: test.replace("::", "."),
-            krate: krate.to_owned(),
-            attempt,
-        }
-    }
-
-    /// The libtest name again: `module::test`.
-    pub fn name(&self) -> String {
-        if self.module.is_empty() {
-            self.test.replace('.', "::")
-        } else {
-            format!("{}::{}", self.module, self.test.replace('.', "::"))
-        }
-    }
-
-    /// The directory name of this attempt: `<module>.<test>`, and
-    /// `<module>.<test>.attempt-N` for a retry, so that a flaky pass keeps
-    /// the failed attempt's logs.
-    pub fn dir_name(&self) -> String {
-        let base = if self.module.is_empty() {
-            self.test.clone()
-        } else {
-            format!("{}.{}", self.module, self.test)
-        };
-        if self.attempt > 1 {
-            format!("{base}.attempt-{}", self.attempt)
-        } else {
-            base
-        }
-    }
-}
-
-impl fmt::Display for TestId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {}", self.krate, self.name())
-    }
-}
+use super::id::TestId;
+use super::skip::Skip;
+use crate::vm::{Host, Logs};
 
 /// The root of every test's files: `$QEMU_BUILD_ROOT/tests/functional`, or
 /// `target/functional` of this workspace.
@@ -130,11 +40,9 @@ pub fn target_dir() -> PathBuf {
 /// One test's files and its `base.log`.
 pub struct TestEnv {
     id: TestId,
-    log_dir: PathBuf,
-    base_log: Log,
+    logs: Logs,
     socket_dir: OnceLock<tempfile::TempDir>,
     machines: AtomicUsize,
-    started: Instant,
     /// Leases on cached files in use (see `asset`), released at the end.
     held: Mutex<Vec<File>>,
 }
@@ -175,14 +83,12 @@ impl TestEnv {
             _ => {}
         }
         fs::create_dir_all(&log_dir)?;
-        let base_log = Log::create(&log_dir.join("base.log"))?;
+        let logs = Logs::create(&log_dir)?;
         let env = TestEnv {
             id,
-            log_dir,
-            base_log,
+            logs,
             socket_dir: OnceLock::new(),
             machines: AtomicUsize::new(0),
-            started: Instant::now(),
             held: Mutex::new(Vec::new()),
         };
         env.log(format_args!("test {}", env.id));
@@ -192,7 +98,7 @@ impl TestEnv {
             std::process::id(),
             env.id.attempt
         ));
-        env.log(format_args!("log directory {}", env.log_dir.display()));
+        env.log(format_args!("log directory {}", env.log_dir().display()));
         Ok(env)
     }
 
@@ -202,13 +108,18 @@ impl TestEnv {
 
     /// The test's log directory; what a failure message points to.
     pub fn log_dir(&self) -> &Path {
-        &self.log_dir
+        self.logs.dir()
+    }
+
+    /// The logging handle its machines write through.
+    pub fn logs(&self) -> &Logs {
+        &self.logs
     }
 
     /// The scratch directory, removed after a pass unless
     /// `QEMU_TEST_KEEP_SCRATCH` is set.
     pub fn scratch_dir(&self) -> PathBuf {
-        self.log_dir.join("scratch")
+        self.log_dir().join("scratch")
     }
 
     /// A path in the scratch directory; its parent directories exist.
@@ -226,7 +137,7 @@ impl TestEnv {
         I: IntoIterator<Item = S>,
         S: AsRef<OsStr>,
     {
-        ensure_parent(join(self.log_dir.clone(), parts))
+        ensure_parent(join(self.log_dir().to_path_buf(), parts))
     }
 
     /// A directory for UNIX sockets. Socket paths are capped at 108 bytes and
@@ -299,7 +210,7 @@ impl TestEnv {
 
     /// Appends one timestamped line to `base.log`.
     pub fn log(&self, message: impl fmt::Display) {
-        self.base_log.line(self.started, message);
+        self.logs.log(message);
     }
 
     /// The name and log file names of the next machine: the first is `vm`
@@ -314,34 +225,22 @@ impl fmt::Debug for TestEnv {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("TestEnv")
             .field("id", &self.id)
-            .field("log_dir", &self.log_dir)
+            .field("log_dir", &self.log_dir())
             .finish()
     }
 }
 
-/// An append-only, line-per-event log file.
-pub struct Log {
-    file: Mutex<File>,
-}
-
-impl Log {
-    pub fn create(path: &Path) -> io::Result<Log> {
-        let file = OpenOptions::new().create(true).append(true).open(path)?;
-        Ok(Log {
-            file: Mutex::new(file),
-        })
+impl Host for TestEnv {
+    fn logs(&self) -> &Logs {
+        &self.logs
     }
 
-    /// Writes `[+seconds] message`, one line per line of the message.
-    pub fn line(&self, since: Instant, message: impl fmt::Display) {
-        let stamp = since.elapsed().as_secs_f64();
-        let text = message.to_string();
-        let mut out = String::with_capacity(text.len() + 16);
-        for line in text.lines() {
-            out.push_str(&format!("[{stamp:9.3}s] {line}\n"));
-        }
-        // A log that cannot be written must not turn into a test failure.
-        let _ = self.file.lock().unwrap().write_all(out.as_bytes());
+    fn arch(&self) -> &str {
+        &self.id.arch
+    }
+
+    fn next_machine_index(&self) -> usize {
+        TestEnv::next_machine_index(self)
     }
 }
 

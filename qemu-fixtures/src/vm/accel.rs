@@ -10,7 +10,7 @@ use std::process::{Command, Stdio};
 use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
-use crate::skip::Skip;
+use super::unavailable::Unavailable;
 
 /// What the probe guest prints on its serial port.
 const PROBE_LINE: &str = "KVM probe ok";
@@ -19,8 +19,8 @@ const PROBE_LINE: &str = "KVM probe ok";
 const PROBE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Decides whether `binary` runs `arch` guests under KVM here.
-pub fn kvm_works(binary: &Path, arch: &str) -> Result<(), Skip> {
-    type Verdicts = Mutex<Vec<(PathBuf, Result<(), Skip>)>>;
+pub fn kvm_works(binary: &Path, arch: &str) -> Result<(), Unavailable> {
+    type Verdicts = Mutex<Vec<(PathBuf, Result<(), Unavailable>)>>;
     static VERDICTS: OnceLock<Verdicts> = OnceLock::new();
     let verdicts = VERDICTS.get_or_init(Default::default);
     if let Some((_, verdict)) = verdicts.lock().unwrap().iter().find(|(b, _)| b == binary) {
@@ -34,7 +34,7 @@ pub fn kvm_works(binary: &Path, arch: &str) -> Result<(), Skip> {
     verdict
 }
 
-fn probe(binary: &Path, arch: &str) -> Result<(), Skip> {
+fn probe(binary: &Path, arch: &str) -> Result<(), Unavailable> {
     let kvm = Path::new("/dev/kvm");
     if std::fs::OpenOptions::new()
         .read(true)
@@ -42,13 +42,13 @@ fn probe(binary: &Path, arch: &str) -> Result<(), Skip> {
         .open(kvm)
         .is_err()
     {
-        return Err(Skip::new(
+        return Err(kvm_unusable(
             "kvm accelerator does not seem to be available: /dev/kvm cannot be opened read-write",
         ));
     }
     let host = std::env::consts::ARCH;
     if !(host == "x86_64" && matches!(arch, "x86_64" | "i386")) {
-        return Err(Skip::new(format!(
+        return Err(kvm_unusable(format!(
             "kvm accelerator: no probe guest for {arch} on a {host} host, so KVM is not trusted"
         )));
     }
@@ -57,16 +57,16 @@ fn probe(binary: &Path, arch: &str) -> Result<(), Skip> {
         .suffix(".rom")
         .tempfile()
         .map_err(|err| {
-            Skip::new(format!(
+            kvm_unusable(format!(
                 "kvm accelerator: cannot write the probe guest: {err}"
             ))
         })?;
     std::fs::write(
         rom.path(),
-        crate::guest::x86_protected_mode_rom(format!("{PROBE_LINE}\n").as_bytes()),
+        super::guest::x86_protected_mode_rom(format!("{PROBE_LINE}\n").as_bytes()),
     )
     .map_err(|err| {
-        Skip::new(format!(
+        kvm_unusable(format!(
             "kvm accelerator: cannot write the probe guest: {err}"
         ))
     })?;
@@ -86,7 +86,7 @@ fn probe(binary: &Path, arch: &str) -> Result<(), Skip> {
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .map_err(|err| Skip::new(format!("kvm accelerator: cannot run the probe: {err}")))?;
+        .map_err(|err| kvm_unusable(format!("kvm accelerator: cannot run the probe: {err}")))?;
     let started = Instant::now();
     // The guest halts after its line; QEMU keeps running, so read what it
     // printed until the line shows or the time is up.
@@ -117,7 +117,7 @@ fn probe(binary: &Path, arch: &str) -> Result<(), Skip> {
     if ran {
         Ok(())
     } else {
-        Err(Skip::new(format!(
+        Err(kvm_unusable(format!(
             "kvm accelerator: the probe guest, which enters protected mode as a kernel does, printed nothing within {:.0}s under KVM{}",
             started.elapsed().as_secs_f64(),
             if stderr.is_empty() {
@@ -126,5 +126,11 @@ fn probe(binary: &Path, arch: &str) -> Result<(), Skip> {
                 format!(" (QEMU: {stderr})")
             }
         )))
+    }
+}
+
+fn kvm_unusable(reason: impl Into<String>) -> Unavailable {
+    Unavailable::KvmUnusable {
+        reason: reason.into(),
     }
 }

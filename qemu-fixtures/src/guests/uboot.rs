@@ -1,8 +1,8 @@
 //! U-Boot at its prompt: stop the autoboot countdown, run a command and get
 //! its output. U-Boot's `## Error` becomes a standing failure pattern.
 
-use crate::console::{Console, ConsoleError};
-use crate::outcome::TestError;
+use crate::harness::TestError;
+use crate::vm::{Console, ConsoleError};
 
 /// U-Boot's prompt.
 pub const PROMPT: &str = "=> ";

@@ -1,33 +1,15 @@
-//! rstest fixtures that tie the library together: a test names what it
-//! needs as arguments and gets it with logs, scratch and kill-on-drop
-//! already set up; and the `TestEnv` methods that join assets to a test.
+//! The `TestEnv` methods that join assets to a test: fetch into the shared
+//! cache, extract and uncompress through the extraction cache, with the
+//! leases held and the notes in `base.log`.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Once};
 
-use rstest::fixture;
-
-use crate::archive::{ArchiveError, Format};
-use crate::asset::{self, Asset, Cache, How, Progress};
-use crate::machine::Machine;
-use crate::outcome::TestError;
-use crate::testenv::TestEnv;
-use crate::uncompress::{Compression, UncompressError};
-use crate::unpacked::{self, Request};
-
-/// The test's first QEMU, of the test crate's target, not yet launched.
-#[fixture]
-pub fn vm() -> Machine {
-    precache_once();
-    Machine::new(TestEnv::current(), "")
-}
-
-/// The test's files and base.log, for tests that start no QEMU.
-#[fixture]
-pub fn env() -> Arc<TestEnv> {
-    precache_once();
-    TestEnv::current()
-}
+use super::outcome::TestError;
+use super::testenv::TestEnv;
+use crate::assets::archive::{ArchiveError, Format};
+use crate::assets::uncompress::{Compression, UncompressError};
+use crate::assets::unpacked::{self, Request};
+use crate::assets::{Asset, Cache, How, Progress};
 
 impl TestEnv {
     /// Fetches a declared asset into the shared cache and returns its path
@@ -114,7 +96,7 @@ impl TestEnv {
     pub fn archive_list(&self, asset: &Asset) -> Result<Vec<String>, TestError> {
         let format = guess_format(asset)?;
         let source = self.fetch(asset)?;
-        crate::archive::list(&source, format).map_err(|source| TestError::Archive {
+        crate::assets::archive::list(&source, format).map_err(|source| TestError::Archive {
             asset: Some(asset.url().to_owned()),
             source,
         })
@@ -126,11 +108,12 @@ impl TestEnv {
     pub fn archive_find(&self, asset: &Asset, prefix: &str) -> Result<String, TestError> {
         let format = guess_format(asset)?;
         let source = self.fetch(asset)?;
-        let found =
-            crate::archive::find(&source, format, prefix).map_err(|source| TestError::Archive {
+        let found = crate::assets::archive::find(&source, format, prefix).map_err(|source| {
+            TestError::Archive {
                 asset: Some(asset.url().to_owned()),
                 source,
-            })?;
+            }
+        })?;
         found.ok_or_else(|| {
             TestError::check(format!("{asset} holds nothing starting with {prefix:?}"))
         })
@@ -183,7 +166,7 @@ impl TestEnv {
 
     fn unpack(&self, asset: &Asset, request: Request<'_>) -> Result<PathBuf, TestError> {
         let (source, concrete) = self.fetch_concrete(asset)?;
-        let limit = crate::uncompress::max_size();
+        let limit = crate::assets::uncompress::max_size();
         let unpacked = unpacked::unpack(&Cache::from_env(), &concrete, &source, request, limit)
             .map_err(|source| {
                 self.log(format_args!("asset {asset}: {source}"));
@@ -233,47 +216,4 @@ impl Progress for LogProgress<'_> {
     fn note(&self, message: &str) {
         self.0.log(format_args!("asset: {message}"));
     }
-}
-
-/// With `QEMU_TEST_PRECACHE` set, the first test of a binary in a run
-/// fetches every asset the binary declares before any test goes on, as
-/// QEMU's own precache step does; the others wait for it.
-fn precache_once() {
-    static ONCE: Once = Once::new();
-    if std::env::var_os("QEMU_TEST_PRECACHE").is_none_or(|value| value.is_empty()) {
-        return;
-    }
-    ONCE.call_once(|| {
-        let cache = Cache::from_env();
-        let run =
-            std::env::var("NEXTEST_RUN_ID").unwrap_or_else(|_| std::process::id().to_string());
-        let binary = std::env::current_exe()
-            .ok()
-            .and_then(|exe| {
-                exe.file_name()
-                    .map(|name| name.to_string_lossy().into_owned())
-            })
-            .unwrap_or_default();
-        let marker = cache
-            .root()
-            .join("precache")
-            .join(format!("{run}-{binary}"));
-        let _ = std::fs::create_dir_all(marker.parent().expect("has a parent"));
-        let Ok(lock) = std::fs::File::create(marker.with_extension("lock")) else {
-            return;
-        };
-        if lock.lock().is_err() || marker.exists() {
-            return;
-        }
-        for declared in asset::REGISTRY {
-            match cache.fetch(declared, &asset::Quiet) {
-                Ok(_) => {}
-                Err(err) if err.is_transient() => {
-                    eprintln!("precache: {err}: skipping asset precache");
-                }
-                Err(err) => eprintln!("precache: {err}"),
-            }
-        }
-        let _ = std::fs::write(&marker, "");
-    });
 }

@@ -9,7 +9,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::asset::AssetError;
+use super::error::AssetError;
 
 /// A package version as apt's index describes it.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,0 +1,9 @@
+//! Layer `guests`: what boots (Linux, U-Boot, EDK2, bare metal, prepared firmware); uses everything below.
+
+pub mod baremetal;
+pub mod edk2;
+pub mod firmware;
+pub mod linux;
+pub mod uboot;
+
+pub use firmware::word_swapped_copy;

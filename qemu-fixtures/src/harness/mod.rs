@@ -1,0 +1,16 @@
+//! Layer `harness`: one test's life (identity, files, skips, verdicts, fixtures); uses `vm` and `assets`.
+
+pub mod env_assets;
+pub mod fixtures;
+pub mod id;
+pub mod installed;
+pub mod outcome;
+pub mod skip;
+pub mod testenv;
+
+pub use fixtures::{Machine, env, vm};
+pub use id::{TEST_CRATE, TestId};
+pub use installed::Installed;
+pub use outcome::{TestError, TestResult};
+pub use skip::Skip;
+pub use testenv::TestEnv;
