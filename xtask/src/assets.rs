@@ -6,15 +6,16 @@ use std::time::Duration;
 
 use qemu_fixtures::assets::{Asset, Cache};
 
-use crate::declared::{declared_assets, test_binaries};
+use crate::declared::declared_assets;
 use crate::flags::{Assets, AssetsCommand};
+use crate::nextest::arch_binaries;
 
 impl Assets {
     pub fn run(self) -> anyhow::Result<()> {
         match self.command {
             AssetsCommand::Gc(gc) => {
                 // Every crate's assets count, or gc would evict the others'.
-                let binaries = test_binaries(&[])?;
+                let binaries = arch_binaries(&[])?;
                 let declared: Vec<Asset> = declared_assets(&binaries)?
                     .into_iter()
                     .map(|(asset, _)| asset)

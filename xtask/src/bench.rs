@@ -15,9 +15,9 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use qemu_fixtures::assets::archive::Format;
-use qemu_fixtures::assets::{Algorithm, Asset, Cache, Quiet, hash_file};
 use qemu_fixtures::assets::uncompress::Compression;
 use qemu_fixtures::assets::unpacked::{self, Request};
+use qemu_fixtures::assets::{Algorithm, Asset, Cache, Quiet, hash_file};
 
 use crate::flags::{Bench, BenchWhat};
 

@@ -11,10 +11,8 @@ use std::process::Command;
 
 use serde_json::json;
 
-use crate::declared::test_binaries;
 use crate::flags::Coverage;
-use crate::meson_bridge::{list_tests, workspace_root};
-use crate::nextest_config::{NextestConfig, TestQuery};
+use crate::nextest::list;
 
 /// One target's line of the table.
 #[derive(Debug)]
@@ -28,32 +26,23 @@ struct Target {
 
 impl Coverage {
     pub fn run(self) -> anyhow::Result<()> {
-        let config = NextestConfig::load(&workspace_root().join(".config/nextest.toml"))?;
         let root = qemu_fixtures::harness::testenv::functional_root();
-        let binaries = test_binaries(&[])?;
-        let mut lists = Vec::new();
-        for binary in &binaries {
-            lists.push(list_tests(&binary.path, false)?);
-        }
+        // Which tests the quick profile runs, as nextest itself decides.
+        let mut binaries = list("quick")?;
+        binaries.retain(|binary| {
+            binary.package.starts_with("arch-") && binary.binary_id.ends_with("::functional")
+        });
+        let lists: Vec<Vec<String>> = binaries
+            .iter()
+            .map(|binary| binary.tests.iter().map(|(test, _)| test.clone()).collect())
+            .collect();
         let shared = shared_modules(&lists);
         let mut targets = Vec::new();
-        for (binary, tests) in binaries.iter().zip(lists) {
+        for binary in &binaries {
             let arch = binary.package.trim_start_matches("arch-").to_owned();
             let (machines, aliases, default) = machines_of(&arch);
-            let binary_id = format!("{}::functional", binary.package);
-            let (mut quick, mut thorough) = (0, 0);
-            for test in &tests {
-                let query = TestQuery {
-                    package: &binary.package,
-                    binary_id: &binary_id,
-                    test,
-                };
-                if config.is_quick(&query) {
-                    quick += 1;
-                } else {
-                    thorough += 1;
-                }
-            }
+            let quick = binary.tests.iter().filter(|(_, quick)| *quick).count();
+            let thorough = binary.tests.len() - quick;
             let booted = booted_machines(&root.join(&arch), &shared, &aliases, default.as_deref())?;
             targets.push(Target {
                 arch,

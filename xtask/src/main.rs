@@ -7,7 +7,7 @@ mod declared;
 mod flags;
 mod junit;
 mod meson_bridge;
-mod nextest_config;
+mod nextest;
 mod precache;
 mod report;
 mod tap;

@@ -11,14 +11,13 @@ use std::process::Command;
 
 use anyhow::{Context, bail};
 
-use crate::declared::{Binary, test_binaries};
 use crate::flags::MesonBridge;
-use crate::nextest_config::{NextestConfig, TestQuery};
+use crate::nextest::{Binary, Profile, TestQuery, arch_binaries, without_cargo_run_env};
 
 impl MesonBridge {
     pub fn run(self) -> anyhow::Result<()> {
         let binaries = if self.binary.is_empty() {
-            test_binaries(&[])?
+            arch_binaries(&[])?
         } else {
             self.binary
                 .iter()
@@ -26,15 +25,21 @@ impl MesonBridge {
                     let (package, path) = spec
                         .split_once('=')
                         .context("--binary takes PACKAGE=PATH")?;
+                    let path = std::fs::canonicalize(path)
+                        .with_context(|| format!("{path} does not exist"))?;
                     Ok(Binary {
                         package: package.to_owned(),
-                        path: std::fs::canonicalize(path)
-                            .with_context(|| format!("{path} does not exist"))?,
+                        binary_id: format!("{package}::functional"),
+                        tests: list_tests(&path, self.ignored)?
+                            .into_iter()
+                            .map(|test| (test, true))
+                            .collect(),
+                        path,
                     })
                 })
                 .collect::<anyhow::Result<Vec<_>>>()?
         };
-        let config = NextestConfig::load(&workspace_root().join(".config/nextest.toml"))?;
+        let config = Profile::load("quick")?;
         let runner = match &self.runner {
             Some(runner) => runner.clone(),
             // cargo may have relinked xtask while it ran: the path stays.
@@ -44,7 +49,7 @@ impl MesonBridge {
                     .trim_end_matches(" (deleted)"),
             ),
         };
-        let modules = collect_modules(&binaries, &config, self.ignored)?;
+        let modules = collect_modules(&binaries, &config);
         let text = render(&modules, &runner, self.ignored);
         let out = self
             .out
@@ -73,18 +78,10 @@ pub struct Module {
     pub priority: i64,
 }
 
-/// The workspace, where xtask was built from.
-pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("xtask lives in the workspace")
-        .to_path_buf()
-}
-
 /// The tests of a binary (`--ignored`: only its ignored ones), by name.
 pub fn list_tests(binary: &Path, ignored: bool) -> anyhow::Result<Vec<String>> {
     let mut command = Command::new(binary);
-    command.args(["--list", "--format", "terse"]);
+    without_cargo_run_env(&mut command).args(["--list", "--format", "terse"]);
     if ignored {
         command.arg("--ignored");
     }
@@ -107,11 +104,7 @@ pub fn list_tests(binary: &Path, ignored: bool) -> anyhow::Result<Vec<String>> {
     Ok(tests)
 }
 
-pub fn collect_modules(
-    binaries: &[Binary],
-    config: &NextestConfig,
-    ignored: bool,
-) -> anyhow::Result<Vec<Module>> {
+pub fn collect_modules(binaries: &[Binary], config: &Profile) -> Vec<Module> {
     let mut modules: BTreeMap<(String, String), Module> = BTreeMap::new();
     for binary in binaries {
         let arch = binary
@@ -119,15 +112,14 @@ pub fn collect_modules(
             .strip_prefix("arch-")
             .unwrap_or(std::env::consts::ARCH)
             .to_owned();
-        let binary_id = format!("{}::functional", binary.package);
-        for test in list_tests(&binary.path, ignored)? {
+        for (test, _) in &binary.tests {
             let Some((module_name, _)) = test.split_once("::") else {
                 continue;
             };
             let query = TestQuery {
                 package: &binary.package,
-                binary_id: &binary_id,
-                test: &test,
+                binary_id: &binary.binary_id,
+                test,
             };
             let module = modules
                 .entry((arch.clone(), module_name.to_owned()))
@@ -142,18 +134,19 @@ pub fn collect_modules(
                     priority: i64::MIN,
                 });
             module.tests += 1;
-            module.quick &= config.is_quick(&query);
-            module.timeout += config.timeout(&query).as_secs();
+            module.quick &= config.runs_by_default(&query);
+            // meson has no "never": a test nextest never kills gets an hour.
+            module.timeout += config.timeout(&query).map_or(3600, |t| t.as_secs());
             module.priority = module.priority.max(config.priority(&query));
         }
     }
-    Ok(modules.into_values().collect())
+    modules.into_values().collect()
 }
 
 /// The meson.build text: the same modules give the same bytes.
 pub fn render(modules: &[Module], runner: &Path, ignored: bool) -> String {
     let mut out = String::new();
-    let root = workspace_root();
+    let root = crate::nextest::workspace_root();
     let _ = writeln!(
         out,
         "# Generated by `cargo xtask meson-bridge` from {}: do not edit.\n\

@@ -10,12 +10,13 @@ use anyhow::bail;
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use qemu_fixtures::assets::{Asset, AssetError, Cache, How, Progress};
 
-use crate::declared::{declared_assets, test_binaries};
+use crate::declared::declared_assets;
 use crate::flags::Precache;
+use crate::nextest::arch_binaries;
 
 impl Precache {
     pub fn run(self) -> anyhow::Result<()> {
-        let binaries = test_binaries(&self.package)?;
+        let binaries = arch_binaries(&self.package)?;
         let assets: Vec<Asset> = declared_assets(&binaries)?
             .into_iter()
             .map(|(asset, _)| asset)

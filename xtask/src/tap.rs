@@ -13,12 +13,12 @@ use std::time::{Duration, Instant};
 use qemu_fixtures::harness::outcome::{Record, read_records, results_root};
 
 use crate::flags::Tap;
-use crate::meson_bridge::{list_tests, workspace_root};
-use crate::nextest_config::{NextestConfig, TestQuery};
+use crate::meson_bridge::list_tests;
+use crate::nextest::{Profile, TestQuery, without_cargo_run_env};
 
 impl Tap {
     pub fn run(self) -> anyhow::Result<()> {
-        let config = NextestConfig::load(&workspace_root().join(".config/nextest.toml"))?;
+        let config = Profile::load("default")?;
         let prefix = format!("{}::", self.module);
         let tests: Vec<String> = list_tests(&self.binary, self.ignored)?
             .into_iter()
@@ -46,7 +46,7 @@ impl Tap {
                 test,
                 self.ignored,
                 &run,
-                config.timeout(&query),
+                config.timeout(&query).unwrap_or(Duration::from_secs(3600)),
             )?;
             let number = index + 1;
             match outcome.verdict() {
@@ -136,7 +136,7 @@ fn run_one(
     timeout: Duration,
 ) -> anyhow::Result<Outcome> {
     let mut command = Command::new(binary);
-    command.args(["--exact", test, "--nocapture"]);
+    without_cargo_run_env(&mut command).args(["--exact", test, "--nocapture"]);
     if ignored {
         command.arg("--ignored");
     }

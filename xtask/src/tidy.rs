@@ -23,7 +23,7 @@ mod tests {
     #[test]
     fn every_rust_file_says_its_concern_first() {
         let mut files = Vec::new();
-        rust_files(&crate::meson_bridge::workspace_root(), &mut files);
+        rust_files(&crate::nextest::workspace_root(), &mut files);
         assert!(files.len() > 50, "found only {} files", files.len());
         let missing: Vec<_> = files
             .iter()
@@ -88,7 +88,10 @@ mod tests {
         for (rank, layer) in LAYERS.iter().enumerate() {
             let mut files = Vec::new();
             rust_files(&src.join(layer), &mut files);
-            assert!(!files.is_empty(), "no files under qemu-fixtures/src/{layer}");
+            assert!(
+                !files.is_empty(),
+                "no files under qemu-fixtures/src/{layer}"
+            );
             for file in files {
                 checked += 1;
                 let source = std::fs::read_to_string(&file).expect("readable");

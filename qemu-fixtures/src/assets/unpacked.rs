@@ -193,12 +193,12 @@ pub fn reflink_or_copy(source: &Path, target: &Path) -> io::Result<()> {
         .create(true)
         .truncate(true)
         .open(target)?;
-    // FICLONE: the whole file as a copy-on-write clone.
-    const FICLONE: libc::c_ulong = 0x4004_9409;
+    // FICLONE: the whole file as a copy-on-write clone; its number
+    // differs between host architectures, libc knows each.
     // SAFETY: both descriptors are open files we own.
     let cloned = unsafe {
         use std::os::fd::AsRawFd;
-        libc::ioctl(to.as_raw_fd(), FICLONE as _, from.as_raw_fd())
+        libc::ioctl(to.as_raw_fd(), libc::FICLONE, from.as_raw_fd())
     } == 0;
     drop(to);
     if !cloned {

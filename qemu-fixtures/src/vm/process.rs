@@ -358,39 +358,84 @@ pub fn processes_named(prefix: &str) -> Vec<(i32, String)> {
 
 /// A command line as a shell would read it, for `base.log`.
 pub fn shell_quote(program: &Path, args: &[OsString]) -> String {
-    std::iter::once(program.as_os_str())
+    let words: Vec<String> = std::iter::once(program.as_os_str())
         .chain(args.iter().map(OsString::as_os_str))
-        .map(|arg| {
-            let arg = arg.to_string_lossy();
-            if !arg.is_empty()
-                && arg
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || "-_./=,:@+%".contains(c))
-            {
-                arg.into_owned()
-            } else {
-                format!("'{}'", arg.replace('\'', r"'\''"))
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
+        .map(|arg| arg.to_string_lossy().into_owned())
+        .collect();
+    shlex::try_join(words.iter().map(String::as_str))
+        // Only a NUL byte makes a word unquotable, and no argv holds one.
+        .unwrap_or_else(|_| words.join(" "))
 }
 
-fn signal_name(signal: i32) -> &'static str {
-    match signal {
-        libc::SIGHUP => "SIGHUP",
-        libc::SIGINT => "SIGINT",
-        libc::SIGQUIT => "SIGQUIT",
-        libc::SIGILL => "SIGILL",
-        libc::SIGTRAP => "SIGTRAP",
-        libc::SIGABRT => "SIGABRT",
-        libc::SIGBUS => "SIGBUS",
-        libc::SIGFPE => "SIGFPE",
-        libc::SIGKILL => "SIGKILL",
-        libc::SIGSEGV => "SIGSEGV",
-        libc::SIGPIPE => "SIGPIPE",
-        libc::SIGALRM => "SIGALRM",
-        libc::SIGTERM => "SIGTERM",
-        _ => "unknown signal",
+/// The name of a signal, `SIGSEGV`; numbers differ between host
+/// architectures, so the names come from libc's constants.
+pub fn signal_name(signal: i32) -> String {
+    const NAMES: &[(i32, &str)] = &[
+        (libc::SIGHUP, "SIGHUP"),
+        (libc::SIGINT, "SIGINT"),
+        (libc::SIGQUIT, "SIGQUIT"),
+        (libc::SIGILL, "SIGILL"),
+        (libc::SIGTRAP, "SIGTRAP"),
+        (libc::SIGABRT, "SIGABRT"),
+        (libc::SIGBUS, "SIGBUS"),
+        (libc::SIGFPE, "SIGFPE"),
+        (libc::SIGKILL, "SIGKILL"),
+        (libc::SIGUSR1, "SIGUSR1"),
+        (libc::SIGSEGV, "SIGSEGV"),
+        (libc::SIGUSR2, "SIGUSR2"),
+        (libc::SIGPIPE, "SIGPIPE"),
+        (libc::SIGALRM, "SIGALRM"),
+        (libc::SIGTERM, "SIGTERM"),
+        (libc::SIGCHLD, "SIGCHLD"),
+        (libc::SIGCONT, "SIGCONT"),
+        (libc::SIGSTOP, "SIGSTOP"),
+        (libc::SIGTSTP, "SIGTSTP"),
+        (libc::SIGTTIN, "SIGTTIN"),
+        (libc::SIGTTOU, "SIGTTOU"),
+        (libc::SIGURG, "SIGURG"),
+        (libc::SIGXCPU, "SIGXCPU"),
+        (libc::SIGXFSZ, "SIGXFSZ"),
+        (libc::SIGVTALRM, "SIGVTALRM"),
+        (libc::SIGPROF, "SIGPROF"),
+        (libc::SIGWINCH, "SIGWINCH"),
+        (libc::SIGIO, "SIGIO"),
+        (libc::SIGPWR, "SIGPWR"),
+        (libc::SIGSYS, "SIGSYS"),
+    ];
+    if let Some((_, name)) = NAMES.iter().find(|(number, _)| *number == signal) {
+        return (*name).to_owned();
+    }
+    let (min, max) = (libc::SIGRTMIN(), libc::SIGRTMAX());
+    if (min..=max).contains(&signal) {
+        return format!("SIGRTMIN+{}", signal - min);
+    }
+    format!("signal {signal}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_signal_has_its_name() {
+        assert_eq!(signal_name(libc::SIGSYS), "SIGSYS");
+        assert_eq!(signal_name(libc::SIGSEGV), "SIGSEGV");
+        assert_eq!(signal_name(libc::SIGRTMIN() + 2), "SIGRTMIN+2");
+        assert_eq!(signal_name(200), "signal 200");
+    }
+
+    #[test]
+    fn base_log_command_lines_split_back_into_the_arguments() {
+        let args: Vec<OsString> = ["-M", "virt", "-append", "console=ttyS0 it's", ""]
+            .into_iter()
+            .map(OsString::from)
+            .collect();
+        let line = shell_quote(Path::new("/usr/bin/qemu-system-arm"), &args);
+        let words = shlex::split(&line).unwrap();
+        assert_eq!(words[0], "/usr/bin/qemu-system-arm");
+        assert_eq!(
+            words[1..],
+            ["-M", "virt", "-append", "console=ttyS0 it's", ""]
+        );
     }
 }
