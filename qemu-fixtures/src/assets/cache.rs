@@ -8,8 +8,10 @@
 //!   exclusive `flock`, which the kernel releases when its holder dies, so
 //!   a killed downloader leaves only a `.part` that the next one removes);
 //! - a cached file is hashed in full once; later uses trust it while its
-//!   size, mtime, ctime and inode are those recorded in `<hash>.verified`,
+//!   size, mtime, ctime and inode are those recorded in `<hash>.verified`
+//!   (the record that says a file is ours: gc removes nothing without it),
 //!   and `QEMU_TEST_VERIFY_ASSETS=always` hashes it on every use;
+//! - a fetch, waiting included, ends within `DownloadLimits::total`;
 //! - users hold a shared lock on `<hash>.lock` for as long as they use the
 //!   file, so `cargo xtask assets gc` never removes a file in use.
 
@@ -22,12 +24,15 @@ use std::time::{Duration, Instant, SystemTime};
 use serde::{Deserialize, Serialize};
 
 use super::declare::Asset;
+use super::download::{Deadline, DownloadLimits};
 use super::error::AssetError;
 use super::hash::hash_file;
 use super::mirror::Mirror;
 
 /// A process waiting for another's download gives up when the download has
-/// not grown for this long (the downloader's own read timeout is shorter).
+/// not grown for this long (the downloader's own read timeout is shorter),
+/// or when its own bound (`DownloadLimits::total`) passes, whichever comes
+/// first: a download that drips bytes grows, yet must not hold it for ever.
 const STALL_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// What a fetch did.
@@ -83,6 +88,9 @@ pub struct Cache {
     pub verify_always: bool,
     /// `QEMU_TEST_ASSET_MIRROR`: tried before the asset's own URL.
     pub mirror: Option<Mirror>,
+    /// The bounds of a fetch; `None` reads `QEMU_TEST_DOWNLOAD_TIMEOUT` and
+    /// `QEMU_TEST_DOWNLOAD_MAX_BYTES` when a fetch starts.
+    pub limits: Option<DownloadLimits>,
 }
 
 impl Cache {
@@ -102,6 +110,7 @@ impl Cache {
                 .ok()
                 .filter(|mirror| !mirror.is_empty())
                 .map(|mirror| Mirror::parse(&mirror)),
+            limits: None,
         }
     }
 
@@ -112,6 +121,7 @@ impl Cache {
             no_download: false,
             verify_always: false,
             mirror: None,
+            limits: None,
         }
     }
 
@@ -133,6 +143,11 @@ impl Cache {
 
     /// Fetches `asset` into the cache, or finds it there, checked.
     pub fn fetch(&self, asset: &Asset, progress: &dyn Progress) -> Result<Fetched, AssetError> {
+        let limits = match self.limits {
+            Some(limits) => limits,
+            None => DownloadLimits::from_env()?,
+        };
+        let deadline = Deadline::start(limits);
         let asset = &asset.resolve()?;
         fs::create_dir_all(&self.dir).map_err(|source| AssetError::Write {
             path: self.dir.clone(),
@@ -155,7 +170,7 @@ impl Cache {
             }
             let lock = open_lock(&lock_path)?;
             if lock.try_lock().is_ok() {
-                let how = self.fetch_locked(asset, progress)?;
+                let how = self.fetch_locked(asset, progress, &deadline)?;
                 // Keep only a shared lease: others may use the file now.
                 lock.unlock().map_err(|source| AssetError::Write {
                     path: lock_path.clone(),
@@ -187,6 +202,9 @@ impl Cache {
                     waited: started.elapsed(),
                 });
             }
+            if deadline.passed() {
+                return Err(deadline.error(asset.url()));
+            }
             std::thread::sleep(Duration::from_millis(100));
         }
     }
@@ -201,7 +219,12 @@ impl Cache {
     }
 
     /// Under the exclusive lock: check what is cached, else download.
-    fn fetch_locked(&self, asset: &Asset, progress: &dyn Progress) -> Result<How, AssetError> {
+    fn fetch_locked(
+        &self,
+        asset: &Asset,
+        progress: &dyn Progress,
+        deadline: &Deadline,
+    ) -> Result<How, AssetError> {
         if let Some(how) = self.check_cached(asset, progress, true)? {
             return Ok(how);
         }
@@ -218,19 +241,25 @@ impl Cache {
             ));
             remove(&part)?;
         }
-        let (bytes, from_mirror) = self.download(asset, &part, progress)?;
+        let (bytes, from_mirror) = self.download(asset, &part, progress, deadline)?;
         let path = self.path_of(asset);
         // Read-only, so that a test cannot change a shared file by accident.
-        fs::set_permissions(&part, fs::Permissions::from_mode(0o444)).map_err(|source| {
-            AssetError::Write {
+        let placed = fs::set_permissions(&part, fs::Permissions::from_mode(0o444))
+            .map_err(|source| AssetError::Write {
                 path: part.clone(),
                 source,
-            }
-        })?;
-        fs::rename(&part, &path).map_err(|source| AssetError::Write {
-            path: path.clone(),
-            source,
-        })?;
+            })
+            .and_then(|()| {
+                fs::rename(&part, &path).map_err(|source| AssetError::Rename {
+                    from: part.clone(),
+                    to: path.clone(),
+                    source,
+                })
+            });
+        if let Err(err) = placed {
+            let _ = fs::remove_file(&part);
+            return Err(err);
+        }
         self.record_verified(asset)?;
         if let Some(package) = asset.url().strip_prefix("deb:") {
             // Names the package of a file the cache knows by hash, for gc.

@@ -6,8 +6,25 @@ use std::time::Duration;
 
 use super::hash::Algorithm;
 
-/// Why an asset could not be had. `is_transient` says whether trying again
-/// later could help: those skip a test, the others fail it.
+/// Why an asset could not be had.
+///
+/// Skip or fail is decided by variant, never by message text:
+/// - transient (`is_transient`, the test skips): what a later try may fix
+///   on the server's or the network's side: an HTTP status other than 404,
+///   a refused or cut connection (`Network`, `Truncated`), a download that
+///   did not finish within its time bound (`TimedOut`, `Stalled`), a
+///   redirect loop (`TooManyRedirects`, the server's configuration);
+/// - fatal (the test fails): a URL that is wrong (HTTP 404, `NoSuchFile`), a
+///   body that cannot be the asset (`HashMismatch`, `LongerThanAnnounced`,
+///   `TooLarge`), a mistake in a declaration or a setting (`InvalidHash`,
+///   `UnsupportedUrl`, `InvalidSetting`), and local I/O on this machine
+///   (`is_local`: `Write`, `Read`, `Rename`): a cache dir that is not
+///   writable or a full disk is this machine's problem, never "unavailable".
+/// - `Unavailable` (no apt here) and `DownloadDisabled` skip, as the
+///   harness decides.
+///
+/// Every message carries its cause's text (the OS error of an I/O failure),
+/// because the harness prints the message, not the `source()` chain.
 #[derive(Debug, thiserror::Error)]
 pub enum AssetError {
     #[error("{url}: HTTP {status}")]
@@ -27,6 +44,25 @@ pub enum AssetError {
         received: u64,
         expected: u64,
     },
+    /// The server sent more than its `Content-Length` (or the file grew
+    /// while it was copied): whatever it is, it is not what was announced.
+    #[error("{url}: the body is longer than the {expected} bytes announced")]
+    LongerThanAnnounced { url: String, expected: u64 },
+    /// No `Content-Length`, and the body passed the cap: an endless body
+    /// stops here instead of filling the disk.
+    #[error(
+        "{url}: the body passed {limit} bytes without a Content-Length, the cap that QEMU_TEST_DOWNLOAD_MAX_BYTES sets"
+    )]
+    TooLarge { url: String, limit: u64 },
+    /// The fetch (download, retries and waiting for another process's
+    /// download) did not end within the total bound.
+    #[error(
+        "{url}: not fetched within {}s, the bound that QEMU_TEST_DOWNLOAD_TIMEOUT sets",
+        limit.as_secs_f64()
+    )]
+    TimedOut { url: String, limit: Duration },
+    #[error("{url}: more than {limit} redirects")]
+    TooManyRedirects { url: String, limit: u32 },
     /// Cannot be had on this machine (no apt, an unknown package): a skip.
     #[error("{url}: {reason}")]
     Unavailable { url: String, reason: String },
@@ -42,33 +78,59 @@ pub enum AssetError {
     },
     #[error("unsupported URL {url}: {message}")]
     UnsupportedUrl { url: String, message: String },
+    #[error("{name}={value:?} is not {expected}")]
+    InvalidSetting {
+        name: &'static str,
+        value: String,
+        expected: &'static str,
+    },
     #[error("{url}: no such file `{}`", path.display())]
     NoSuchFile { url: String, path: PathBuf },
-    #[error("cannot write `{}`", path.display())]
-    Write {
-        path: PathBuf,
-        #[source]
-        source: io::Error,
-    },
-    #[error("cannot read `{}`", path.display())]
-    Read {
-        path: PathBuf,
-        #[source]
+    #[error("cannot write `{}`: {source}", path.display())]
+    Write { path: PathBuf, source: io::Error },
+    #[error("cannot read `{}`: {source}", path.display())]
+    Read { path: PathBuf, source: io::Error },
+    #[error("cannot rename `{}` to `{}`: {source}", from.display(), to.display())]
+    Rename {
+        from: PathBuf,
+        to: PathBuf,
         source: io::Error,
     },
 }
 
 impl AssetError {
-    /// A network problem that may pass: the test skips. HTTP 404, a hash
-    /// mismatch and local errors fail it.
+    /// Whether trying again later could help: the test skips. See the
+    /// enum's documentation for which variants are which.
     pub fn is_transient(&self) -> bool {
         match self {
             AssetError::Http { status, .. } => *status != 404,
             AssetError::Network { .. }
             | AssetError::Truncated { .. }
-            | AssetError::Stalled { .. } => true,
-            _ => false,
+            | AssetError::Stalled { .. }
+            | AssetError::TimedOut { .. }
+            | AssetError::TooManyRedirects { .. } => true,
+            AssetError::HashMismatch { .. }
+            | AssetError::LongerThanAnnounced { .. }
+            | AssetError::TooLarge { .. }
+            | AssetError::Unavailable { .. }
+            | AssetError::DownloadDisabled { .. }
+            | AssetError::InvalidHash { .. }
+            | AssetError::UnsupportedUrl { .. }
+            | AssetError::InvalidSetting { .. }
+            | AssetError::NoSuchFile { .. }
+            | AssetError::Write { .. }
+            | AssetError::Read { .. }
+            | AssetError::Rename { .. } => false,
         }
+    }
+
+    /// A local I/O failure on this machine (cache dir not writable, disk
+    /// full, rename failed): always a failure, with the OS error.
+    pub fn is_local(&self) -> bool {
+        matches!(
+            self,
+            AssetError::Write { .. } | AssetError::Read { .. } | AssetError::Rename { .. }
+        )
     }
 }
 
@@ -92,5 +154,14 @@ mod tests {
             actual: "b".into(),
         };
         assert!(!mismatch.is_transient());
+        let write = AssetError::Write {
+            path: "/cache/x.part".into(),
+            source: io::Error::from_raw_os_error(28),
+        };
+        assert!(!write.is_transient() && write.is_local());
+        assert_eq!(
+            write.to_string(),
+            "cannot write `/cache/x.part`: No space left on device (os error 28)"
+        );
     }
 }

@@ -83,6 +83,8 @@ impl TestError {
             TestError::Qmp(QmpError::Closed { .. }) => "QEMU died",
             TestError::Qmp(_) => "QMP error",
             TestError::Asset(AssetError::HashMismatch { .. }) => "asset hash mismatch",
+            // Not "unavailable": the cache dir or disk of this machine failed.
+            TestError::Asset(err) if err.is_local() => "asset cache I/O error",
             TestError::Asset(_) => "asset unavailable",
             TestError::Archive { .. } => "asset does not unpack",
             TestError::Io { .. } => "I/O error",
@@ -114,7 +116,8 @@ impl From<MachineError> for TestError {
 }
 
 /// A download that may succeed later is a skip, as in QEMU's CI; a 404, a
-/// hash mismatch or a local error fails the test.
+/// hash mismatch or a local I/O error (`AssetError::is_local`) fails the
+/// test, with its cause in the message.
 impl From<AssetError> for TestError {
     fn from(err: AssetError) -> TestError {
         if err.is_transient() {

@@ -6,6 +6,7 @@ use std::process::Stdio;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use qemu_fixtures::assets::download::{DownloadLimits, MAX_REDIRECTS};
 use qemu_fixtures::assets::{Algorithm, Asset, AssetError, Cache, Hasher, How, Mirror, Quiet};
 use qemu_fixtures::prelude::*;
 
@@ -126,7 +127,9 @@ fn http_404_fails_the_test_and_leaves_nothing(env: Arc<TestEnv>) -> TestResult {
 #[qemu_test]
 fn http_500_and_a_refused_connection_skip_the_test(env: Arc<TestEnv>) -> TestResult {
     let server = Server::start(vec![("/busy", Route::Status(500))]);
-    let cache = cache_in(&env);
+    let mut cache = cache_in(&env);
+    let limits = quick_retries();
+    cache.limits = Some(limits);
     let busy = asset_for(&server.url("/busy"), b"x", Algorithm::Sha256);
     let err = cache.fetch(&busy, &Quiet).unwrap_err();
     ensure!(
@@ -134,9 +137,10 @@ fn http_500_and_a_refused_connection_skip_the_test(env: Arc<TestEnv>) -> TestRes
         "{err:?}"
     );
     ensure!(
-        server.hits("/busy") == 3,
-        "tried {} times, not 3",
-        server.hits("/busy")
+        server.hits("/busy") == limits.attempts as usize,
+        "tried {} times, not {}",
+        server.hits("/busy"),
+        limits.attempts
     );
     match TestError::from(err) {
         TestError::Skip(skip)
@@ -173,7 +177,8 @@ fn a_truncated_body_is_rejected(env: Arc<TestEnv>) -> TestResult {
         },
     )]);
     let asset = asset_for(&server.url("/short"), &body, Algorithm::Sha256);
-    let cache = cache_in(&env);
+    let mut cache = cache_in(&env);
+    cache.limits = Some(quick_retries());
     let err = cache.fetch(&asset, &Quiet).unwrap_err();
     ensure!(err.is_transient(), "a cut connection may pass: {err:?}");
     ensure!(
@@ -568,5 +573,242 @@ fn gc_removes_what_nothing_declares_and_never_what_is_in_use(env: Arc<TestEnv>) 
         !cache.path_of(&busy).exists(),
         "released, the undeclared asset goes: {report:?}"
     );
+    Ok(())
+}
+
+/// The default bounds, with pauses between retries short enough for a test.
+fn quick_retries() -> DownloadLimits {
+    DownloadLimits {
+        first_pause: Duration::from_millis(100),
+        ..DownloadLimits::default()
+    }
+}
+
+#[qemu_test]
+fn a_dripping_server_is_cut_at_the_bound_of_qemu_test_download_timeout(
+    env: Arc<TestEnv>,
+) -> TestResult {
+    // One byte every 10 ms: a minute for the body, were nothing to stop it.
+    let body = payload(6000, 10);
+    let server = Server::start(vec![(
+        "/drip",
+        Route::Drip {
+            body: body.clone(),
+            interval: Duration::from_millis(10),
+        },
+    )]);
+    let asset = asset_for(&server.url("/drip"), &body, Algorithm::Sha256);
+    let cache = cache_in(&env);
+    let started = Instant::now();
+    // One downloads, the others wait for it: all must give up at the bound.
+    let children: Vec<_> = (0..3)
+        .map(|_| {
+            fetch_in_child(&asset, &cache)
+                .env("QEMU_TEST_DOWNLOAD_TIMEOUT", "2")
+                .spawn()
+        })
+        .collect::<Result<_, _>>()
+        .map_err(|err| TestError::io("starting the fetchers", err))?;
+    for child in children {
+        let output = child
+            .wait_with_output()
+            .map_err(|err| TestError::io("waiting for a fetcher", err))?;
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        ensure!(
+            stderr.contains("SKIP: download failed: ")
+                && stderr.contains(asset.url())
+                && stderr.contains("not fetched within 2s")
+                && stderr.contains("QEMU_TEST_DOWNLOAD_TIMEOUT"),
+            "a fetcher did not skip naming the URL and the bound: {stderr}"
+        );
+    }
+    ensure!(
+        started.elapsed() < Duration::from_secs(40),
+        "the fetchers took {:?}, as long as the drip itself",
+        started.elapsed()
+    );
+    ensure!(
+        server.hits("/drip") == 1,
+        "{} downloads",
+        server.hits("/drip")
+    );
+    ensure!(
+        holds_no_data(&cache),
+        "left in the cache: {:?}",
+        listing(&cache)
+    );
+    Ok(())
+}
+
+#[qemu_test]
+fn an_endless_body_stops_at_the_size_cap_and_leaves_nothing(env: Arc<TestEnv>) -> TestResult {
+    let server = Server::start(vec![("/endless", Route::Endless)]);
+    let asset = asset_for(&server.url("/endless"), b"anything", Algorithm::Sha256);
+    let mut cache = cache_in(&env);
+    cache.limits = Some(DownloadLimits {
+        max_bytes: 1 << 20,
+        ..quick_retries()
+    });
+    let err = cache.fetch(&asset, &Quiet).unwrap_err();
+    ensure!(
+        matches!(err, AssetError::TooLarge { limit: 1048576, .. }),
+        "{err:?}"
+    );
+    ensure!(
+        err.to_string().contains("1048576 bytes")
+            && err.to_string().contains("QEMU_TEST_DOWNLOAD_MAX_BYTES"),
+        "the error should name the cap: {err}"
+    );
+    ensure!(
+        server.hits("/endless") == 1,
+        "an endless body was tried {} times",
+        server.hits("/endless")
+    );
+    ensure!(
+        matches!(TestError::from(err), TestError::Asset(_)),
+        "a body past the cap is not the asset: it must fail"
+    );
+    ensure!(
+        holds_no_data(&cache),
+        "left in the cache: {:?}",
+        listing(&cache)
+    );
+    Ok(())
+}
+
+#[qemu_test]
+fn a_body_longer_than_its_content_length_is_rejected(env: Arc<TestEnv>) -> TestResult {
+    let body = payload(20_000, 11);
+    let server = Server::start(vec![(
+        "/longer",
+        Route::Longer {
+            body: body.clone(),
+            announced: 10_000,
+        },
+    )]);
+    // The hash is of everything sent. HTTP frames the body by its
+    // Content-Length, so ureq hands over the announced bytes and no more:
+    // what is judged (and written) is those, which cannot match.
+    let asset = asset_for(&server.url("/longer"), &body, Algorithm::Sha256);
+    let mut cache = cache_in(&env);
+    cache.limits = Some(quick_retries());
+    let err = cache.fetch(&asset, &Quiet).unwrap_err();
+    ensure!(
+        matches!(
+            err,
+            AssetError::LongerThanAnnounced {
+                expected: 10_000,
+                ..
+            } | AssetError::HashMismatch { .. }
+        ),
+        "{err:?}"
+    );
+    ensure!(
+        matches!(TestError::from(err), TestError::Asset(_)),
+        "must fail"
+    );
+    ensure!(
+        holds_no_data(&cache),
+        "left in the cache: {:?}",
+        listing(&cache)
+    );
+    Ok(())
+}
+
+#[qemu_test]
+fn http_503_is_retried_a_bounded_number_of_times_with_growing_pauses(
+    env: Arc<TestEnv>,
+) -> TestResult {
+    let server = Server::start(vec![("/unavailable", Route::Status(503))]);
+    let asset = asset_for(&server.url("/unavailable"), b"x", Algorithm::Sha256);
+    let mut cache = cache_in(&env);
+    let limits = quick_retries();
+    cache.limits = Some(limits);
+    let err = cache.fetch(&asset, &Quiet).unwrap_err();
+    ensure!(
+        matches!(err, AssetError::Http { status: 503, .. }),
+        "{err:?}"
+    );
+    let times = server.hit_times("/unavailable");
+    ensure!(
+        times.len() == limits.attempts as usize,
+        "{} requests, not {}",
+        times.len(),
+        limits.attempts
+    );
+    // Each pause is at least twice the one before: sleeps end no earlier
+    // than asked, however loaded the machine.
+    let mut pause = limits.first_pause;
+    for pair in times.windows(2) {
+        let gap = pair[1] - pair[0];
+        ensure!(
+            gap >= pause,
+            "a retry came {gap:?} after the previous request, before the {pause:?} backoff; all: {:?}",
+            times.windows(2).map(|p| p[1] - p[0]).collect::<Vec<_>>()
+        );
+        pause *= 2;
+    }
+    ensure!(
+        matches!(TestError::from(err), TestError::Skip(_)),
+        "a 503 may pass later: a skip"
+    );
+    Ok(())
+}
+
+#[qemu_test]
+fn a_redirect_loop_ends_after_a_bounded_number_of_requests(env: Arc<TestEnv>) -> TestResult {
+    let server = Server::start(vec![("/loop", Route::Redirect("/loop".into()))]);
+    let asset = asset_for(&server.url("/loop"), b"x", Algorithm::Sha256);
+    let mut cache = cache_in(&env);
+    cache.limits = Some(quick_retries());
+    let err = cache.fetch(&asset, &Quiet).unwrap_err();
+    ensure!(
+        matches!(err, AssetError::TooManyRedirects { .. }),
+        "{err:?}"
+    );
+    ensure!(err.to_string().contains("redirects"), "{err}");
+    // Not retried: the same loop would come back.
+    let hits = server.hits("/loop");
+    ensure!(
+        (2..=MAX_REDIRECTS as usize + 1).contains(&hits),
+        "{hits} requests for a redirect loop"
+    );
+    ensure!(
+        matches!(TestError::from(err), TestError::Skip(_)),
+        "a server's redirect loop is its problem, a skip"
+    );
+    Ok(())
+}
+
+#[qemu_test]
+fn an_unwritable_cache_dir_fails_the_test_with_the_os_error(env: Arc<TestEnv>) -> TestResult {
+    let body = payload(1000, 12);
+    let server = Server::start(vec![("/a", Route::Body(body.clone()))]);
+    let asset = asset_for(&server.url("/a"), &body, Algorithm::Sha256);
+    // Root ignores mode bits; a regular file where a directory must be
+    // stops anyone (ENOTDIR).
+    let blocker = env.scratch_file(["not-a-dir"]);
+    std::fs::write(&blocker, b"a file").map_err(|err| TestError::io("blocker", err))?;
+    let cache = Cache::at(blocker.join("download"));
+    let err = cache.fetch(&asset, &Quiet).unwrap_err();
+    ensure!(
+        err.is_local() && matches!(err, AssetError::Write { .. }),
+        "{err:?}"
+    );
+    ensure!(!err.is_transient(), "a local I/O error must not skip");
+    let output = fetch_in_child(&asset, &cache)
+        .output()
+        .map_err(|err| TestError::io("running the fetcher", err))?;
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    ensure!(!output.status.success(), "the test passed: {stderr}");
+    let expected = format!(
+        "FAIL: asset cache I/O error: cannot write `{}`: Not a directory",
+        cache.dir().display()
+    );
+    ensure!(
+        stderr.contains(&expected) && !stderr.contains("unavailable"),
+        "expected {expected:?} in: {stderr}"
+    );
+    ensure!(server.hits("/a") == 0, "downloaded with nowhere to put it");
     Ok(())
 }

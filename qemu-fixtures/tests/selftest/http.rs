@@ -1,13 +1,13 @@
 //! A small HTTP/1.1 server on 127.0.0.1 for the asset tests: it serves
-//! what each test routes, counts the requests per path, and stops when
-//! dropped.
+//! what each test routes, counts and times the requests per path, and stops
+//! when dropped; every route ends by itself, bounded in bytes and time.
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Write};
 use std::net::{Ipv4Addr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// What the server answers for one path.
 #[derive(Clone)]
@@ -23,11 +23,24 @@ pub enum Route {
     /// The first request gets a few bytes then silence for `hang`; the
     /// next ones get the whole body at once.
     HangFirst { body: Vec<u8>, hang: Duration },
+    /// 200 with the body's Content-Length, one byte every `interval`.
+    Drip { body: Vec<u8>, interval: Duration },
+    /// 200 without Content-Length, bytes until the client hangs up or
+    /// `ENDLESS_CAP` bytes have gone.
+    Endless,
+    /// 200 announcing `announced` bytes, then sending the whole body.
+    Longer { body: Vec<u8>, announced: usize },
+    /// 302 to `location` (a path of this server).
+    Redirect(String),
 }
+
+/// Where an "endless" body ends anyway, so that a broken client cannot keep
+/// the server writing for ever.
+pub const ENDLESS_CAP: usize = 256 << 20;
 
 pub struct Server {
     port: u16,
-    hits: Arc<Mutex<HashMap<String, usize>>>,
+    hits: Arc<Mutex<HashMap<String, Vec<Instant>>>>,
     stop: Arc<AtomicBool>,
 }
 
@@ -65,7 +78,17 @@ impl Server {
 
     /// How many requests asked for `path`.
     pub fn hits(&self, path: &str) -> usize {
-        self.hits.lock().unwrap().get(path).copied().unwrap_or(0)
+        self.hit_times(path).len()
+    }
+
+    /// When each request for `path` arrived, in order.
+    pub fn hit_times(&self, path: &str) -> Vec<Instant> {
+        self.hits
+            .lock()
+            .unwrap()
+            .get(path)
+            .cloned()
+            .unwrap_or_default()
     }
 }
 
@@ -85,7 +108,11 @@ pub fn refused_url() -> String {
     format!("http://127.0.0.1:{port}/nothing-listens-here")
 }
 
-fn serve(stream: TcpStream, routes: &HashMap<String, Route>, hits: &Mutex<HashMap<String, usize>>) {
+fn serve(
+    stream: TcpStream,
+    routes: &HashMap<String, Route>,
+    hits: &Mutex<HashMap<String, Vec<Instant>>>,
+) {
     let mut reader = BufReader::new(stream.try_clone().expect("clone"));
     let mut request_line = String::new();
     if reader.read_line(&mut request_line).is_err() {
@@ -107,9 +134,9 @@ fn serve(stream: TcpStream, routes: &HashMap<String, Route>, hits: &Mutex<HashMa
         .to_owned();
     let hit = {
         let mut hits = hits.lock().unwrap();
-        let count = hits.entry(path.clone()).or_insert(0);
-        *count += 1;
-        *count
+        let times = hits.entry(path.clone()).or_default();
+        times.push(Instant::now());
+        times.len()
     };
     let mut stream = stream;
     let head = |status: u16, length: usize| {
@@ -144,6 +171,35 @@ fn serve(stream: TcpStream, routes: &HashMap<String, Route>, hits: &Mutex<HashMa
         Some(Route::HangFirst { body, .. }) => stream
             .write_all(head(200, body.len()).as_bytes())
             .and_then(|()| stream.write_all(body)),
+        Some(Route::Drip { body, interval }) => {
+            let result = stream.write_all(head(200, body.len()).as_bytes());
+            for byte in body {
+                std::thread::sleep(*interval);
+                if stream.write_all(&[*byte]).is_err() {
+                    break;
+                }
+            }
+            result
+        }
+        Some(Route::Endless) => {
+            let result =
+                stream.write_all(b"HTTP/1.1 200 X\r\nConnection: close\r\n\r\n".as_slice());
+            let chunk = vec![0x5a; 64 * 1024];
+            let mut sent = 0;
+            while sent < ENDLESS_CAP && stream.write_all(&chunk).is_ok() {
+                sent += chunk.len();
+            }
+            result
+        }
+        Some(Route::Longer { body, announced }) => stream
+            .write_all(head(200, *announced).as_bytes())
+            .and_then(|()| stream.write_all(body)),
+        Some(Route::Redirect(location)) => stream.write_all(
+            format!(
+                "HTTP/1.1 302 X\r\nLocation: {location}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            )
+            .as_bytes(),
+        ),
     };
     let _ = stream.flush();
 }
