@@ -1,6 +1,6 @@
 //! `cargo xtask assets gc`: evict cached assets that no test declares any
 //! more (and, with `--older-than`, those unused for that long), never one
-//! that another process is downloading or using.
+//! that another process is downloading or using or that another tool wrote.
 
 use std::time::Duration;
 
@@ -30,6 +30,12 @@ impl Assets {
                 };
                 for (path, size) in &report.removed {
                     println!("{verb} {} ({size} bytes)", path.display());
+                }
+                for path in &report.foreign {
+                    println!(
+                        "kept {}: not written by this framework (no .verified record)",
+                        path.display()
+                    );
                 }
                 for path in &report.in_use {
                     println!(

@@ -43,7 +43,7 @@ pub fn declared_assets(binaries: &[Binary]) -> anyhow::Result<Vec<(Asset, Vec<St
             .with_context(|| format!("the asset list of {}", binary.package))?;
         for asset in assets {
             let entry = by_hash
-                .entry(asset.hash().to_owned())
+                .entry(dedup_key(&asset))
                 .or_insert_with(|| (asset, Vec::new()));
             entry.1.push(binary.package.clone());
         }
@@ -55,8 +55,30 @@ pub fn declared_assets(binaries: &[Binary]) -> anyhow::Result<Vec<(Asset, Vec<St
     Ok(by_hash.into_values().collect())
 }
 
+/// One entry per hash; a Debian package has no hash until apt resolves it,
+/// so it is one entry per package (keyed by its URL), not one for them all.
+fn dedup_key(asset: &Asset) -> String {
+    if asset.hash().is_empty() {
+        asset.url().to_owned()
+    } else {
+        asset.hash().to_owned()
+    }
+}
+
 fn tempfile_dir() -> anyhow::Result<PathBuf> {
     let dir = std::env::temp_dir().join(format!("xtask-assets-{}", std::process::id()));
     std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
     Ok(dir)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_debian_package_counts_not_just_the_first() {
+        let a = Asset::debian("deb:debian-installer-12-netboot-amd64");
+        let b = Asset::debian_via("deb:linux-image-amd64", "linux-image-");
+        assert_ne!(dedup_key(&a), dedup_key(&b));
+    }
 }

@@ -84,6 +84,16 @@ impl Asset {
         self.url.starts_with("deb:")
     }
 
+    /// For a Debian package: the package named (without a `=version`),
+    /// and the prefix of the dependency it follows, if any. The cache
+    /// records the package it fetched in `<hash>.debian`, which gc matches
+    /// against these: any cached version of a declared package stays.
+    pub fn debian_package(&self) -> Option<(&str, Option<&str>)> {
+        let package = self.url.strip_prefix("deb:")?;
+        let name = package.split_once('=').map_or(package, |(name, _)| name);
+        Some((name, self.via.as_deref()))
+    }
+
     /// The concrete asset of a Debian package: its resolved version and
     /// sha256 (`deb:<package>=<version>`). Other assets are already
     /// concrete.

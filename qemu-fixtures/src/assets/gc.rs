@@ -1,6 +1,6 @@
-//! Garbage collection of the cache: removes what no declared asset
-//! references, or what was not used for a while, with its extractions,
-//! never a file another process holds.
+//! Garbage collection of the cache: removes what this framework wrote and
+//! no declared asset references, or what was not used for a while, with its
+//! extractions; never a file another process holds or another tool wrote.
 
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
@@ -19,6 +19,9 @@ pub struct GcReport {
     pub in_use: Vec<PathBuf>,
     /// Declared and recent: kept.
     pub kept: usize,
+    /// Without our `.verified` record: another tool's download (QEMU's
+    /// Python framework shares the directory), never ours to remove.
+    pub foreign: Vec<PathBuf>,
 }
 
 impl GcReport {
@@ -36,27 +39,32 @@ impl Cache {
 
     /// Removes cached assets that no declared asset references and, with
     /// `older_than`, declared ones not used for that long, with their
-    /// extractions and leftovers. A file whose lock another process holds
-    /// (a download, a test using it) is never touched; lock files stay, so
-    /// that two processes never lock two different files of one name.
+    /// extractions and leftovers. Only what this framework wrote goes: a
+    /// file without our `<hash>.verified` record is another tool's (QEMU's
+    /// Python framework writes bare `<hash>` files into the same
+    /// directory). A Debian package is cached by the sha256 of the version
+    /// fetched, with `<hash>.debian` naming the package: every cached
+    /// version of a declared package stays, whatever apt's candidate is
+    /// now. A file whose lock another process holds (a download, a test
+    /// using it) is never touched; lock files stay, so that two processes
+    /// never lock two different files of one name.
     pub fn gc(
         &self,
         declared: &[Asset],
         older_than: Option<Duration>,
         dry_run: bool,
     ) -> Result<GcReport, AssetError> {
-        // A Debian package counts by its current version's hash; when apt
-        // cannot say, every cached version of it stays.
+        // A Debian package counts by its name (or the prefix its
+        // metapackage follows), and by its current version's hash when apt
+        // can say it.
         let mut hashes_declared: std::collections::HashSet<String> = Default::default();
-        let mut packages_kept: std::collections::HashSet<String> = Default::default();
+        let mut packages_kept: Vec<(&str, Option<&str>)> = Vec::new();
         for asset in declared {
-            match asset.resolve() {
-                Ok(concrete) => {
-                    hashes_declared.insert(concrete.hash().to_owned());
-                }
-                Err(_) => {
-                    packages_kept.insert(asset.url().trim_start_matches("deb:").to_owned());
-                }
+            if let Some(package) = asset.debian_package() {
+                packages_kept.push(package);
+            }
+            if let Ok(concrete) = asset.resolve() {
+                hashes_declared.insert(concrete.hash().to_owned());
             }
         }
         let declared: std::collections::HashSet<&str> =
@@ -88,15 +96,22 @@ impl Cache {
                 last_use.is_none_or(|used| now.duration_since(used).unwrap_or_default() > limit)
             });
             let leftovers_only = !data.exists();
+            // Our record; QEMU's Python framework writes the bare `<hash>`.
+            let foreign = !leftovers_only && !self.dir.join(format!("{hash}.verified")).exists();
             let package_kept = fs::read_to_string(self.dir.join(format!("{hash}.debian")))
                 .is_ok_and(|package| {
-                    let name = package.split('=').next().unwrap_or_default();
-                    packages_kept
-                        .iter()
-                        .any(|kept| kept == name || name.starts_with(kept.as_str()))
+                    let name = package.trim().split('=').next().unwrap_or_default();
+                    packages_kept.iter().any(|(kept, via)| {
+                        *kept == name || via.is_some_and(|prefix| name.starts_with(prefix))
+                    })
                 });
             if (declared.contains(hash.as_str()) || package_kept) && !stale && !leftovers_only {
                 report.kept += 1;
+                continue;
+            }
+            let part = self.dir.join(format!("{hash}.part"));
+            if foreign && !part.exists() {
+                report.foreign.push(data);
                 continue;
             }
             let lock = open_lock(&self.dir.join(format!("{hash}.lock")))?;
@@ -105,7 +120,10 @@ impl Cache {
                 continue;
             }
             let mut victims: Vec<PathBuf> = Vec::new();
-            if !declared.contains(hash.as_str()) || stale {
+            if foreign {
+                // Not ours: only our own leftover partial download may go.
+                report.foreign.push(data);
+            } else if !declared.contains(hash.as_str()) || stale {
                 victims.push(data);
                 victims.push(self.dir.join(format!("{hash}.verified")));
                 victims.push(self.dir.join(format!("{hash}.stamp")));
@@ -114,7 +132,7 @@ impl Cache {
             }
             // A partial download with its lock free was left by a process
             // that died.
-            victims.push(self.dir.join(format!("{hash}.part")));
+            victims.push(part);
             for victim in victims {
                 let Ok(meta) = fs::symlink_metadata(&victim) else {
                     continue;

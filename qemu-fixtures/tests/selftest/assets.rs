@@ -812,3 +812,86 @@ fn an_unwritable_cache_dir_fails_the_test_with_the_os_error(env: Arc<TestEnv>) -
     ensure!(server.hits("/a") == 0, "downloaded with nowhere to put it");
     Ok(())
 }
+
+#[qemu_test]
+fn gc_keeps_other_tools_files_and_declared_debian_packages(env: Arc<TestEnv>) -> TestResult {
+    let bodies: Vec<Vec<u8>> = (0..4).map(|seed| payload(4_000, 40 + seed)).collect();
+    let routes = ["/ours", "/kernel-deb", "/installer-deb", "/python"];
+    let server = Server::start(
+        routes
+            .iter()
+            .zip(&bodies)
+            .map(|(path, body)| (*path, Route::Body(body.clone())))
+            .collect(),
+    );
+    let [ours, kernel_deb, installer_deb, python]: [Asset; 4] = routes
+        .iter()
+        .zip(&bodies)
+        .map(|(path, body)| asset_for(&server.url(path), body, Algorithm::Sha256))
+        .collect::<Vec<_>>()
+        .try_into()
+        .expect("four assets");
+    let cache = cache_in(&env);
+    for asset in [&ours, &kernel_deb, &installer_deb] {
+        cache.fetch(asset, &Quiet)?;
+    }
+    // As the cache records a fetched Debian package: `<hash>.debian` names
+    // its package and version, here versions older than apt's candidate.
+    for (asset, package) in [
+        (&kernel_deb, "linux-image-6.1.0-9-amd64=6.1.27-1"),
+        (
+            &installer_deb,
+            "debian-installer-12-netboot-amd64=20230607+deb12u1",
+        ),
+    ] {
+        std::fs::write(
+            cache.dir().join(format!("{}.debian", asset.hash())),
+            package,
+        )
+        .map_err(|err| TestError::io("debian record", err))?;
+    }
+    // As QEMU's Python framework writes it: the bare `<hash>`, nothing else.
+    std::fs::write(cache.path_of(&python), &bodies[3])
+        .map_err(|err| TestError::io("python's file", err))?;
+    let declared = [
+        Asset::debian_via("deb:linux-image-amd64", "linux-image-"),
+        Asset::debian("deb:debian-installer-12-netboot-amd64"),
+    ];
+    let dry = cache.gc(&declared, None, true)?;
+    let report = cache.gc(&declared, None, false)?;
+    ensure!(
+        dry.removed == report.removed,
+        "the dry run promised {:?}, gc did {:?}",
+        dry.removed,
+        report.removed
+    );
+    ensure!(
+        !cache.path_of(&ours).exists(),
+        "gc kept an undeclared file of ours"
+    );
+    for (asset, what) in [
+        (&kernel_deb, "a declared metapackage's kernel"),
+        (&installer_deb, "a declared Debian package"),
+        (&python, "another tool's download"),
+    ] {
+        ensure!(
+            cache.path_of(asset).exists(),
+            "gc removed {what}: {:?}",
+            report.removed
+        );
+    }
+    ensure!(
+        std::fs::read(cache.path_of(&python)).ok().as_deref() == Some(&bodies[3][..]),
+        "another tool's file changed"
+    );
+    ensure!(
+        report.foreign == [cache.path_of(&python)],
+        "foreign: {:?}",
+        report.foreign
+    );
+    ensure!(
+        !cache.dir().join(format!("{}.lock", python.hash())).exists(),
+        "gc left a lock file beside another tool's download"
+    );
+    Ok(())
+}
