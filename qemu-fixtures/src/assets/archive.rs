@@ -4,20 +4,24 @@
 //!
 //! An archive is untrusted input, so every format goes through the same
 //! checks, ours rather than each crate's: an entry with `..` or an absolute
-//! path, a symlink or hard link that resolves outside the target, a device
-//! node or a FIFO is refused with an error naming it; no entry is written
-//! through a symlink the archive placed; and the bytes written are capped
-//! (`uncompress::max_size`), so a bomb stops with an error.
+//! path, a device node or a FIFO is refused with an error naming it; a
+//! symlink or hard link that, resolved on disk by the kernel through the
+//! links placed before it (`beneath`), leads outside the target is refused
+//! as an `Escape`; no entry is written through a symlink the archive
+//! placed; and the bytes written are capped (`uncompress::max_size`), so a
+//! bomb stops with an error.
 
 use std::collections::HashMap;
-use std::ffi::OsStr;
+use std::ffi::{OsStr, OsString};
 use std::fmt;
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, File};
 use std::io::{self, Read};
+use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 use std::os::unix::ffi::OsStrExt;
-use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Component, Path, PathBuf};
 
+use super::beneath::{self, Beneath, Blocked};
 use super::uncompress::{Compression, CopyError, UncompressError, copy_limited};
 
 /// An archive format.
@@ -84,6 +88,16 @@ pub enum ArchiveError {
         archive: PathBuf,
         entry: String,
         reason: String,
+    },
+    /// A symlink or hard link that, resolved on disk through the links the
+    /// archive placed before it, leads outside the target directory.
+    #[error("`{}`: refusing entry {entry:?}: {link} leads outside `{}`", archive.display(), target.display())]
+    Escape {
+        archive: PathBuf,
+        entry: String,
+        /// What it is and where it points: `symlink to "x/.."`.
+        link: String,
+        target: PathBuf,
     },
     #[error("`{}` has no member {member:?}{}", archive.display(), listing(first_entries))]
     NoSuchMember {
@@ -167,13 +181,19 @@ pub fn extract(
         })?),
         None => None,
     };
+    let beneath = Beneath::open(target).map_err(|source| ArchiveError::Write {
+        path: target.to_path_buf(),
+        source,
+    })?;
     let mut sink = Sink {
         archive: archive.to_path_buf(),
         format,
         root: target.to_path_buf(),
+        beneath,
         written: 0,
         limit,
         links: HashMap::new(),
+        symlinks: Vec::new(),
     };
     let mut found = false;
     let mut first_entries = Vec::new();
@@ -199,6 +219,7 @@ pub fn extract(
             Walk::Continue
         })
     })?;
+    sink.check_symlinks()?;
     match (wanted, found) {
         (Some(member), true) => Ok(target.join(member)),
         (Some(_), false) => Err(ArchiveError::NoSuchMember {
@@ -444,15 +465,22 @@ fn normalise(raw: &[u8]) -> Result<Option<PathBuf>, String> {
     Ok((!clean.as_os_str().is_empty()).then_some(clean))
 }
 
-/// Where entries are written, with the checks every format shares.
+/// Where entries are written, with the checks every format shares. Every
+/// entry is reached from the target's descriptor, never by joining its
+/// name to the target's path, so what the checks saw is what is written.
 struct Sink {
     archive: PathBuf,
     format: Format,
     root: PathBuf,
+    beneath: Beneath,
     written: u64,
     limit: u64,
     /// cpio hard links: the first path seen for an inode.
     links: HashMap<(u32, u32), PathBuf>,
+    /// Each symlink placed (path, entry name, text): checked again once all
+    /// are placed, since a later link can change where an earlier one leads
+    /// (`y -> x/..` placed before `x -> .`).
+    symlinks: Vec<(PathBuf, Vec<u8>, Vec<u8>)>,
 }
 
 impl Sink {
@@ -464,93 +492,113 @@ impl Sink {
     ) -> Result<(), ArchiveError> {
         match &entry.kind {
             Kind::Special(what) => Err(self.unsafe_entry(&entry.path, format!("it is {what}"))),
-            Kind::Dir => {
-                self.check_parents(path, &entry.path)?;
-                let dir = self.root.join(path);
-                if fs::symlink_metadata(&dir).is_ok_and(|meta| meta.file_type().is_symlink()) {
-                    return Err(self.unsafe_entry(
-                        &entry.path,
-                        "a directory where the archive put a symlink".to_owned(),
-                    ));
-                }
-                fs::create_dir_all(&dir).map_err(|source| ArchiveError::Write { path: dir, source })
-            }
+            Kind::Dir => self.directory(path, &entry.path).map(drop),
             Kind::File { mode } => {
-                let target = self.prepare(path, &entry.path)?;
+                let (dir, name) = self.prepare(path, &entry.path)?;
                 if let Some(inode) = entry.cpio_inode
                     && let Some(first) = self.links.get(&inode).cloned()
                 {
                     // Later names of a cpio hard link carry the data; the
                     // earlier ones were empty.
-                    self.write_file(&self.root.join(&first), *mode, data)?;
-                    return fs::hard_link(self.root.join(&first), &target).map_err(|source| {
-                        ArchiveError::Write {
-                            path: target,
-                            source,
-                        }
-                    });
+                    let (first_dir, first_name) = self.place(&first, &entry.path)?;
+                    self.write_file(first_dir.as_fd(), first_name, &first, *mode, data)?;
+                    return beneath::link_at(first_dir.as_fd(), first_name, dir.as_fd(), name)
+                        .map_err(|source| self.write_error(path, source));
                 }
                 if let Some(inode) = entry.cpio_inode {
                     self.links.insert(inode, path.to_path_buf());
                 }
-                self.write_file(&target, *mode, data)
+                self.write_file(dir.as_fd(), name, path, *mode, data)
             }
             Kind::Symlink(link) => {
-                let target = self.prepare(path, &entry.path)?;
-                self.check_symlink(path, link, &entry.path)?;
-                std::os::unix::fs::symlink(OsStr::from_bytes(link), &target).map_err(|source| {
-                    ArchiveError::Write {
-                        path: target,
-                        source,
-                    }
-                })
+                let (dir, name) = self.prepare(path, &entry.path)?;
+                self.check_symlink_text(path, link, &entry.path)?;
+                beneath::symlink_at(link, dir.as_fd(), name)
+                    .map_err(|source| self.write_error(path, source))?;
+                if self.leaves(path) {
+                    // Not even a symlink that leads out stays behind.
+                    let _ = beneath::unlink_at(dir.as_fd(), name);
+                    return Err(self.escape(&entry.path, "symlink to", link));
+                }
+                self.symlinks
+                    .push((path.to_path_buf(), entry.path.clone(), link.clone()));
+                Ok(())
             }
             Kind::HardLink(link) => {
-                let target = self.prepare(path, &entry.path)?;
-                let original = normalise(link)
-                    .ok()
-                    .flatten()
-                    .map(|original| self.root.join(original))
-                    .filter(|original| {
-                        fs::symlink_metadata(original).is_ok_and(|meta| meta.is_file())
-                    })
-                    .ok_or_else(|| {
-                        self.unsafe_entry(
-                            &entry.path,
-                            format!(
-                                "hard link to {:?}, which is no file extracted before it",
-                                String::from_utf8_lossy(link)
-                            ),
-                        )
-                    })?;
-                fs::hard_link(&original, &target).map_err(|source| ArchiveError::Write {
-                    path: target,
-                    source,
-                })
+                let (dir, name) = self.prepare(path, &entry.path)?;
+                let (source_dir, source_name) = self.link_source(link, &entry.path)?;
+                beneath::link_at(source_dir.as_fd(), &source_name, dir.as_fd(), name)
+                    .map_err(|source| self.write_error(path, source))
             }
+        }
+    }
+
+    /// Once every entry is placed: no symlink leads outside the target.
+    fn check_symlinks(&self) -> Result<(), ArchiveError> {
+        for (path, raw, link) in &self.symlinks {
+            if self.leaves(path) {
+                return Err(self.escape(raw, "symlink to", link));
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether resolving `path` on disk, through every link placed so far,
+    /// leaves the target. A path that does not resolve yet (missing, a
+    /// loop) reaches nothing: `check_symlinks` sees the finished tree.
+    fn leaves(&self, path: &Path) -> bool {
+        self.beneath
+            .resolve(path.as_os_str().as_bytes())
+            .is_err_and(|err| err.raw_os_error() == Some(libc::EXDEV))
+    }
+
+    /// The directory of a hard link's source and its name there: a regular
+    /// file the archive placed, reached beneath the target.
+    fn link_source(&self, link: &[u8], raw: &[u8]) -> Result<(OwnedFd, OsString), ArchiveError> {
+        let escape = || self.escape(raw, "hard link to", link);
+        let no_file = || {
+            self.unsafe_entry(
+                raw,
+                format!(
+                    "hard link to {:?}, which is no file extracted before it",
+                    String::from_utf8_lossy(link)
+                ),
+            )
+        };
+        if self.leaves(Path::new(OsStr::from_bytes(link))) {
+            return Err(escape());
+        }
+        let text = link.strip_suffix(b"/").unwrap_or(link);
+        let (parent, name): (&[u8], &[u8]) = match text.iter().rposition(|byte| *byte == b'/') {
+            Some(0) => (b"/", &text[1..]),
+            Some(slash) => (&text[..slash], &text[slash + 1..]),
+            None => (b".", text),
+        };
+        let dir = match self.beneath.resolve(parent) {
+            Ok(dir) => dir,
+            Err(err) if err.raw_os_error() == Some(libc::EXDEV) => return Err(escape()),
+            Err(_) => return Err(no_file()),
+        };
+        let name = OsStr::from_bytes(name);
+        match beneath::stat_at(dir.as_fd(), name) {
+            Ok(stat) if beneath::is(&stat, libc::S_IFREG) => Ok((dir, name.to_owned())),
+            _ => Err(no_file()),
         }
     }
 
     /// Checks the entry's parents, creates them, and clears its place: an
     /// earlier regular file of the same name is replaced, anything else is
-    /// refused.
-    fn prepare(&self, path: &Path, raw: &[u8]) -> Result<PathBuf, ArchiveError> {
-        self.check_parents(path, raw)?;
-        let target = self.root.join(path);
-        if let Some(parent) = target.parent() {
-            fs::create_dir_all(parent).map_err(|source| ArchiveError::Write {
-                path: parent.to_path_buf(),
-                source,
-            })?;
-        }
-        match fs::symlink_metadata(&target) {
-            Ok(meta) if meta.is_file() => {
-                fs::remove_file(&target).map_err(|source| ArchiveError::Write {
-                    path: target.clone(),
-                    source,
-                })?
-            }
-            Ok(meta) if meta.file_type().is_symlink() => {
+    /// refused. Returns the parent's descriptor and the entry's name in it.
+    fn prepare<'p>(
+        &self,
+        path: &'p Path,
+        raw: &[u8],
+    ) -> Result<(OwnedFd, &'p OsStr), ArchiveError> {
+        let (dir, name) = self.place(path, raw)?;
+        match beneath::stat_at(dir.as_fd(), name) {
+            Ok(stat) if beneath::is(&stat, libc::S_IFREG) => beneath::unlink_at(dir.as_fd(), name)
+                .map_err(|source| self.write_error(path, source))?,
+            Ok(stat) if beneath::is(&stat, libc::S_IFLNK) => {
                 return Err(self.unsafe_entry(
                     raw,
                     "it would replace a symlink the archive placed".to_owned(),
@@ -559,54 +607,47 @@ impl Sink {
             Ok(_) => return Err(self.unsafe_entry(raw, "a directory is already there".to_owned())),
             Err(_) => {}
         }
-        Ok(target)
+        Ok((dir, name))
     }
 
-    /// No parent of the entry may be a symlink (the archive's own) or a
-    /// file.
-    fn check_parents(&self, path: &Path, raw: &[u8]) -> Result<(), ArchiveError> {
-        let mut prefix = self.root.clone();
-        let components: Vec<_> = path.components().collect();
-        for component in &components[..components.len().saturating_sub(1)] {
-            prefix.push(component);
-            match fs::symlink_metadata(&prefix) {
-                Ok(meta) if meta.file_type().is_symlink() => {
-                    return Err(self.unsafe_entry(
-                        raw,
-                        format!(
-                            "it would be written through {}, a symlink the archive placed",
-                            prefix.strip_prefix(&self.root).unwrap_or(&prefix).display()
-                        ),
-                    ));
-                }
-                Ok(meta) if !meta.is_dir() => {
-                    return Err(
-                        self.unsafe_entry(raw, format!("{} is not a directory", prefix.display()))
-                    );
-                }
-                _ => {}
-            }
-        }
-        Ok(())
+    /// The parent directory of `path` (created) and the name in it.
+    fn place<'p>(&self, path: &'p Path, raw: &[u8]) -> Result<(OwnedFd, &'p OsStr), ArchiveError> {
+        let dir = self.directory(path.parent().unwrap_or(Path::new("")), raw)?;
+        Ok((dir, path.file_name().unwrap_or_default()))
     }
 
-    /// A symlink must resolve inside the target, judged on its text.
-    fn check_symlink(&self, path: &Path, link: &[u8], raw: &[u8]) -> Result<(), ArchiveError> {
-        let text = String::from_utf8_lossy(link).into_owned();
+    /// The directory `path`, created where missing, through no symlink
+    /// (the archive's own) and no file.
+    fn directory(&self, path: &Path, raw: &[u8]) -> Result<OwnedFd, ArchiveError> {
+        self.beneath
+            .make_dirs(path)
+            .map_err(|blocked| match blocked {
+                Blocked::Symlink(prefix) => self.unsafe_entry(
+                    raw,
+                    format!(
+                        "it would be written through {}, a symlink the archive placed",
+                        prefix.display()
+                    ),
+                ),
+                Blocked::NotDir(prefix) => {
+                    self.unsafe_entry(raw, format!("{} is not a directory", prefix.display()))
+                }
+                Blocked::Io(prefix, source) => self.write_error(&prefix, source),
+            })
+    }
+
+    /// A symlink's text alone: absolute, or more `..` than its depth, it
+    /// leaves whatever is on disk. (Links through other links are judged
+    /// on disk, by `leaves`.)
+    fn check_symlink_text(&self, path: &Path, link: &[u8], raw: &[u8]) -> Result<(), ArchiveError> {
         if link.first() == Some(&b'/') {
-            return Err(self.unsafe_entry(
-                raw,
-                format!("symlink to the absolute path {text:?}, outside the target"),
-            ));
+            return Err(self.escape(raw, "symlink to the absolute path", link));
         }
         let mut depth: usize = path.components().count() - 1;
         for component in Path::new(OsStr::from_bytes(link)).components() {
             match component {
                 Component::ParentDir if depth == 0 => {
-                    return Err(self.unsafe_entry(
-                        raw,
-                        format!("symlink to {text:?}, which leaves the target"),
-                    ));
+                    return Err(self.escape(raw, "symlink to", link));
                 }
                 Component::ParentDir => depth -= 1,
                 Component::Normal(_) => depth += 1,
@@ -618,20 +659,14 @@ impl Sink {
 
     fn write_file(
         &mut self,
-        target: &Path,
+        dir: BorrowedFd<'_>,
+        name: &OsStr,
+        path: &Path,
         mode: u32,
         data: &mut dyn Read,
     ) -> Result<(), ArchiveError> {
-        let mut file = OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .custom_flags(libc::O_NOFOLLOW)
-            .open(target)
-            .map_err(|source| ArchiveError::Write {
-                path: target.to_path_buf(),
-                source,
-            })?;
+        let mut file =
+            beneath::create_file(dir, name).map_err(|source| self.write_error(path, source))?;
         let left = self.limit.saturating_sub(self.written);
         let written = copy_limited(data, &mut file, left).map_err(|err| match err {
             CopyError::TooBig => ArchiveError::TooBig {
@@ -643,20 +678,29 @@ impl Sink {
                 format: self.format,
                 reason: err.to_string(),
             },
-            CopyError::Write(source) => ArchiveError::Write {
-                path: target.to_path_buf(),
-                source,
-            },
+            CopyError::Write(source) => self.write_error(path, source),
         })?;
         self.written += written;
         // Only permission bits: no setuid, setgid or sticky from an archive.
         let mode = (mode & 0o777) | 0o400;
-        fs::set_permissions(target, fs::Permissions::from_mode(mode)).map_err(|source| {
-            ArchiveError::Write {
-                path: target.to_path_buf(),
-                source,
-            }
-        })
+        file.set_permissions(fs::Permissions::from_mode(mode))
+            .map_err(|source| self.write_error(path, source))
+    }
+
+    fn write_error(&self, path: &Path, source: io::Error) -> ArchiveError {
+        ArchiveError::Write {
+            path: self.root.join(path),
+            source,
+        }
+    }
+
+    fn escape(&self, raw: &[u8], what: &'static str, link: &[u8]) -> ArchiveError {
+        ArchiveError::Escape {
+            archive: self.archive.clone(),
+            entry: String::from_utf8_lossy(raw).into_owned(),
+            link: format!("{what} {:?}", String::from_utf8_lossy(link)),
+            target: self.root.clone(),
+        }
     }
 
     fn unsafe_entry(&self, raw: &[u8], reason: String) -> ArchiveError {

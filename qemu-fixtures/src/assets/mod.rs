@@ -1,6 +1,7 @@
 //! Layer `assets`: declaring, caching, downloading, gc and unpacking of files a test needs; uses nothing of QEMU.
 
 pub mod archive;
+pub mod beneath;
 pub mod cache;
 pub mod debian;
 pub mod declare;

@@ -9,12 +9,14 @@
 
 use std::fs::{self, File, OpenOptions};
 use std::io;
+use std::os::fd::{AsFd, BorrowedFd};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
 use super::archive::{self, ArchiveError, Format};
+use super::beneath;
 use super::cache::Cache;
 use super::declare::Asset;
 use super::uncompress::{self, Compression};
@@ -162,16 +164,22 @@ fn key_of(request: &Request<'_>) -> String {
 }
 
 /// Files lose their write bits; directories keep theirs, so that gc can
-/// remove the tree.
+/// remove the tree. Every file is opened relative to its directory's
+/// descriptor and never through a symlink, so the change of mode acts on
+/// what the extraction made and on nothing a link could name outside.
 fn make_read_only(dir: &Path) -> io::Result<()> {
-    for entry in fs::read_dir(dir)? {
-        let entry = entry?;
-        let kind = entry.file_type()?;
-        if kind.is_dir() {
-            make_read_only(&entry.path())?;
-        } else if kind.is_file() {
-            let mode = entry.metadata()?.permissions().mode() & !0o222;
-            fs::set_permissions(entry.path(), fs::Permissions::from_mode(mode))?;
+    read_only_beneath(beneath::open_dir_path(dir)?.as_fd())
+}
+
+fn read_only_beneath(dir: BorrowedFd<'_>) -> io::Result<()> {
+    for name in beneath::names(dir)? {
+        let stat = beneath::stat_at(dir, &name)?;
+        if beneath::is(&stat, libc::S_IFDIR) {
+            read_only_beneath(beneath::open_dir(dir, &name)?.as_fd())?;
+        } else if beneath::is(&stat, libc::S_IFREG) {
+            let file = beneath::open_regular(dir, &name)?;
+            let mode = file.metadata()?.permissions().mode() & !0o222;
+            file.set_permissions(fs::Permissions::from_mode(mode))?;
         }
     }
     Ok(())

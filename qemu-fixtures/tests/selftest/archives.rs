@@ -1,8 +1,11 @@
 //! Archives and decompression on archives the tests build: every format,
 //! whole or one member; hostile archives refused with nothing written
-//! outside; bombs stopped; one extraction for processes that race; a
+//! outside; link chains that leave only when resolved on disk refused,
+//! through the extraction cache, with nothing outside linked or changed;
+//! bombs stopped; one extraction for processes that race; a
 //! corrupt archive named in the error.
 
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -120,16 +123,38 @@ fn every_format_extracts_whole_and_by_member(env: Arc<TestEnv>) -> TestResult {
     Ok(())
 }
 
-/// Each hostile case: its entries, the entry the error must name, and
-/// whether the format can express it.
-fn hostile_cases() -> Vec<(&'static str, Vec<Item<'static>>, &'static str)> {
+/// Whether a refusal is an escape (a link that leads outside) or another
+/// unsafe entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Refusal {
+    Escape,
+    Unsafe,
+}
+
+fn refusal(result: &Result<PathBuf, ArchiveError>) -> Option<Refusal> {
+    match result {
+        Err(ArchiveError::Escape { .. }) => Some(Refusal::Escape),
+        Err(ArchiveError::Unsafe { .. }) => Some(Refusal::Unsafe),
+        _ => None,
+    }
+}
+
+/// Each hostile case: its entries, the entry the error must name, and the
+/// kind of refusal.
+fn hostile_cases() -> Vec<(&'static str, Vec<Item<'static>>, &'static str, Refusal)> {
     vec![
         (
             "dotdot",
             vec![Item::File("../../etc/x", b"pwned")],
             "../../etc/x",
+            Refusal::Unsafe,
         ),
-        ("absolute", vec![Item::File("/abs", b"pwned")], "/abs"),
+        (
+            "absolute",
+            vec![Item::File("/abs", b"pwned")],
+            "/abs",
+            Refusal::Unsafe,
+        ),
         (
             "symlink-out-then-through",
             vec![
@@ -137,6 +162,7 @@ fn hostile_cases() -> Vec<(&'static str, Vec<Item<'static>>, &'static str)> {
                 Item::File("out/pwned", b"pwned"),
             ],
             "out",
+            Refusal::Escape,
         ),
         (
             "symlink-inside-then-through",
@@ -146,13 +172,15 @@ fn hostile_cases() -> Vec<(&'static str, Vec<Item<'static>>, &'static str)> {
                 Item::File("alias/x", b"x"),
             ],
             "alias/x",
+            Refusal::Unsafe,
         ),
         (
             "hardlink-out",
             vec![Item::HardLink("h", "../outside/secret")],
             "h",
+            Refusal::Escape,
         ),
-        ("device", vec![Item::Device("dev")], "dev"),
+        ("device", vec![Item::Device("dev")], "dev", Refusal::Unsafe),
     ]
 }
 
@@ -167,7 +195,7 @@ fn expressible(format: Format, items: &[Item]) -> bool {
 #[qemu_test]
 fn hostile_archives_are_refused_and_write_nothing_outside(env: Arc<TestEnv>) -> TestResult {
     let mut checked = 0;
-    for (case, items, entry) in hostile_cases() {
+    for (case, items, entry, kind) in hostile_cases() {
         for (name, format) in ALL_FORMATS {
             if !expressible(format, &items) {
                 continue;
@@ -178,20 +206,16 @@ fn hostile_archives_are_refused_and_write_nothing_outside(env: Arc<TestEnv>) -> 
             let target = fresh_dir(&env, &[case, name, "a", "b", "target"])?;
             let path = dir.join(name);
             write(&path, &build(format, &items))?;
-            match archive::extract(&path, &target, format, None, u64::MAX) {
-                Err(err @ ArchiveError::Unsafe { .. }) => {
-                    let message = err.to_string();
-                    ensure!(
-                        message.contains(&format!("refusing entry {entry:?}")),
-                        "{case} in {name}: the error does not name {entry:?}: {message}"
-                    );
-                }
-                other => {
-                    return Err(TestError::check(format!(
-                        "{case} in {name}: expected a refusal, got {other:?}"
-                    )));
-                }
-            }
+            let result = archive::extract(&path, &target, format, None, u64::MAX);
+            ensure!(
+                refusal(&result) == Some(kind),
+                "{case} in {name}: expected {kind:?}, got {result:?}"
+            );
+            let message = result.err().map(|err| err.to_string()).unwrap_or_default();
+            ensure!(
+                message.contains(&format!("refusing entry {entry:?}")),
+                "{case} in {name}: the error does not name {entry:?}: {message}"
+            );
             let outside_now: Vec<_> = std::fs::read_dir(&outside)
                 .map(|d| d.flatten().map(|e| e.file_name()).collect())
                 .unwrap_or_default();
@@ -211,6 +235,252 @@ fn hostile_archives_are_refused_and_write_nothing_outside(env: Arc<TestEnv>) -> 
         }
     }
     ensure!(checked >= 40, "only {checked} hostile cases ran");
+    Ok(())
+}
+
+/// A file outside the target that a link chain aims at: its mode, link
+/// count and bytes must be as they were after the archive is refused.
+struct Victim {
+    path: PathBuf,
+}
+
+impl Victim {
+    const MODE: u32 = 0o664;
+
+    fn new(path: PathBuf) -> Result<Victim, TestError> {
+        write(&path, b"victim")?;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(Victim::MODE))
+            .map_err(|err| TestError::io(format!("chmod {}", path.display()), err))?;
+        Ok(Victim { path })
+    }
+
+    fn unchanged(&self, context: &str) -> TestResult {
+        let meta = std::fs::symlink_metadata(&self.path)
+            .map_err(|err| TestError::io(format!("stat {}", self.path.display()), err))?;
+        ensure!(
+            meta.nlink() == 1,
+            "{context}: {} has {} links: the archive linked it in",
+            self.path.display(),
+            meta.nlink()
+        );
+        ensure!(
+            meta.mode() & 0o7777 == Victim::MODE,
+            "{context}: {} is now mode {:o}",
+            self.path.display(),
+            meta.mode() & 0o7777
+        );
+        ensure!(
+            read(&self.path) == b"victim",
+            "{context}: {} changed",
+            self.path.display()
+        );
+        Ok(())
+    }
+}
+
+/// One link of a chain: its name, its text, and whether it is a hard link.
+struct Link {
+    name: String,
+    text: String,
+    hard: bool,
+}
+
+/// A chain that looks inside link by link and leaves on disk, and the
+/// entry its error names.
+struct Chain {
+    case: &'static str,
+    links: Vec<Link>,
+    named: &'static str,
+}
+
+fn symlink(name: &str, text: &str) -> Link {
+    Link {
+        name: name.to_owned(),
+        text: text.to_owned(),
+        hard: false,
+    }
+}
+
+fn hard_link(name: &str, text: &str) -> Link {
+    Link {
+        name: name.to_owned(),
+        text: text.to_owned(),
+        hard: true,
+    }
+}
+
+/// The chains; `deep` links climb from the target to `/`, from where the
+/// last one names `far_victim` by its absolute path.
+fn chain_cases(deep: usize, far_victim: &str) -> Vec<Chain> {
+    let mut climb = vec![symlink("x", "."), symlink("y1", "x/..")];
+    for level in 2..=deep {
+        climb.push(symlink(&format!("y{level}"), &format!("y{}/..", level - 1)));
+    }
+    climb.push(hard_link("h", &format!("y{deep}{far_victim}")));
+    vec![
+        Chain {
+            case: "the-issue's-three",
+            links: vec![
+                symlink("x", "."),
+                symlink("y", "x/.."),
+                hard_link("h", "y/victim"),
+            ],
+            named: "y",
+        },
+        Chain {
+            case: "twelve-and-more-to-root",
+            links: climb,
+            named: "y1",
+        },
+        Chain {
+            case: "symlink-through-an-earlier-symlink",
+            links: vec![symlink("x", "."), symlink("y", "x/..")],
+            named: "y",
+        },
+        Chain {
+            case: "symlink-that-leaves-once-a-later-one-lands",
+            links: vec![symlink("y", "x/.."), symlink("x", ".")],
+            named: "y",
+        },
+        Chain {
+            case: "hardlink-through-a-symlink-that-leaves-late",
+            links: vec![
+                symlink("y", "x/.."),
+                symlink("x", "."),
+                hard_link("h", "y/victim"),
+            ],
+            named: "h",
+        },
+        Chain {
+            case: "hardlink-to-a-symlink-to-outside",
+            links: vec![
+                symlink("s", "x/../victim"),
+                symlink("x", "."),
+                hard_link("h", "s"),
+            ],
+            named: "h",
+        },
+    ]
+}
+
+#[qemu_test]
+fn link_chains_that_leave_on_disk_are_refused_and_touch_nothing_outside(
+    env: Arc<TestEnv>,
+) -> TestResult {
+    // A victim far away (reached from `/`): the tar header holds 100 bytes
+    // of link text, so it lives at a short path on the same filesystem.
+    let far_dir = Path::new("/tmp/qemu-fixtures-selftest");
+    std::fs::create_dir_all(far_dir).map_err(|err| TestError::io("mkdir", err))?;
+    let mut checked = 0;
+    for (name, format) in ALL_FORMATS {
+        let cache = Cache::at(env.scratch_file(["chains", name, "cache", "download"]));
+        let far = Victim::new(far_dir.join(format!("victim.{}.{name}", std::process::id())))?;
+        // The temporary target sits in extract/<hash>/: enough `..` from
+        // there reach `/`, and more stay at `/`.
+        let depth = cache.extract_dir().components().count() + 2;
+        let far_text = far.path.display().to_string();
+        for Chain { case, links, named } in chain_cases(depth.max(12), &far_text) {
+            // Hard links to a named path: tar and deb only.
+            let has_hard = links.iter().any(|link| link.hard);
+            if has_hard && !matches!(format, Format::Tar(_) | Format::Deb) {
+                continue;
+            }
+            let items: Vec<Item> = links
+                .iter()
+                .map(|link| match link.hard {
+                    true => Item::HardLink(&link.name, &link.text),
+                    false => Item::Symlink(&link.name, &link.text),
+                })
+                .collect();
+            let path = env.scratch_file(["chains", name, &format!("{case}.{name}")]);
+            write(&path, &build(format, &items))?;
+            let asset = file_asset(&path)?;
+            let source = cache.fetch(&asset, &qemu_fixtures::assets::Quiet)?.path;
+            let beside_dir = cache.extract_dir().join(asset.hash());
+            std::fs::create_dir_all(&beside_dir).map_err(|err| TestError::io("mkdir", err))?;
+            let beside = Victim::new(beside_dir.join("victim"))?;
+            let context = format!("{case} in {name}");
+            let result = unpacked::unpack(&cache, &asset, &source, Request::All(format), u64::MAX)
+                .map(|unpacked| unpacked.path);
+            ensure!(
+                refusal(&result) == Some(Refusal::Escape),
+                "{context}: expected an escape, got {result:?}"
+            );
+            let message = result.err().map(|err| err.to_string()).unwrap_or_default();
+            let points_to = links
+                .iter()
+                .find(|link| link.name == named)
+                .map(|link| link.text.as_str())
+                .unwrap_or_default();
+            ensure!(
+                message.starts_with(&format!(
+                    "`{}`: refusing entry {named:?}: ",
+                    source.display()
+                )) && message.contains(&format!("{points_to:?} leads outside")),
+                "{context}: the error does not name the archive, {named:?} and where it points: {message}"
+            );
+            beside.unchanged(&context)?;
+            far.unchanged(&context)?;
+            let left: Vec<String> = std::fs::read_dir(&beside_dir)
+                .map(|dir| {
+                    dir.flatten()
+                        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+                        .filter(|left| !left.ends_with(".lock") && left != "victim")
+                        .collect()
+                })
+                .unwrap_or_default();
+            ensure!(left.is_empty(), "{context}: left in the cache: {left:?}");
+            checked += 1;
+        }
+        let _ = std::fs::remove_file(&far.path);
+    }
+    ensure!(checked >= 36, "only {checked} chains ran");
+    Ok(())
+}
+
+#[qemu_test]
+fn links_that_stay_inside_keep_extracting_through_the_cache(env: Arc<TestEnv>) -> TestResult {
+    for (name, format) in ALL_FORMATS {
+        let mut items = vec![
+            Item::Symlink("later", "dir/file"),
+            Item::File("dir/file", b"inside"),
+            Item::Symlink("x", "."),
+            Item::Symlink("dir/up", ".."),
+            Item::Symlink("dir/round", "../x/x/dir/file"),
+        ];
+        if matches!(format, Format::Tar(_) | Format::Deb) {
+            // The source named through the archive's own links, inside.
+            items.push(Item::HardLink("hard", "x/dir/up/dir/file"));
+        }
+        let path = env.scratch_file([&format!("benign.{name}")]);
+        write(&path, &build(format, &items))?;
+        let asset = file_asset(&path)?;
+        let cache = Cache::at(env.scratch_file(["benign", name, "cache", "download"]));
+        let source = cache.fetch(&asset, &qemu_fixtures::assets::Quiet)?.path;
+        let root = unpacked::unpack(&cache, &asset, &source, Request::All(format), u64::MAX)?.path;
+        for through in ["later", "dir/file", "dir/round", "x/dir/up/later"] {
+            ensure!(
+                read(&root.join(through)) == b"inside",
+                "{name}: {through} does not read the file"
+            );
+        }
+        let file = std::fs::metadata(root.join("dir/file"))
+            .map_err(|err| TestError::io("stat dir/file", err))?;
+        ensure!(
+            file.mode() & 0o222 == 0,
+            "{name}: dir/file is still writable: {:o}",
+            file.mode()
+        );
+        if !matches!(format, Format::Tar(_) | Format::Deb) {
+            continue;
+        }
+        let hard = std::fs::symlink_metadata(root.join("hard"))
+            .map_err(|err| TestError::io("stat hard", err))?;
+        ensure!(
+            hard.is_file() && hard.ino() == file.ino() && hard.nlink() == 2,
+            "{name}: hard is not a second name of dir/file"
+        );
+    }
     Ok(())
 }
 
