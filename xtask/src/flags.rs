@@ -48,29 +48,56 @@ pub struct MesonBridge {
     /// The directory to write meson.build into (default target/meson-bridge).
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// Use this built test binary, PACKAGE=PATH, instead of building the
-    /// arch crates' (repeatable).
-    #[arg(long, value_name = "PACKAGE=PATH")]
-    pub binary: Vec<String>,
+    /// The cargo workspace whose `functional` test binaries are bridged
+    /// (default: the one this xtask was built from).
+    #[arg(long)]
+    pub workspace: Option<PathBuf>,
     /// The xtask binary the meson tests run (default: this one).
     #[arg(long)]
     pub runner: Option<PathBuf>,
     /// Bridge the binaries' ignored tests instead (for testing the bridge).
     #[arg(long)]
     pub ignored: bool,
+    /// What the generated file's build step runs: build the test binaries of
+    /// the `--expect`ed modules' packages with cargo and write their paths to
+    /// this JSON file; fail when cargo's build has other modules.
+    #[arg(long, value_name = "JSON")]
+    pub refresh: Option<PathBuf>,
+    /// A `PACKAGE::MODULE` the generated file runs (repeatable; with `--refresh`).
+    #[arg(long, value_name = "PACKAGE::MODULE")]
+    pub expect: Vec<String>,
+    /// What `ninja precache-functional-rs` runs: precache the `--package`s'
+    /// assets from the workspace, whatever the current directory.
+    #[arg(long)]
+    pub precache: bool,
+    /// A package to precache (repeatable; with `--precache`).
+    #[arg(long, requires = "precache")]
+    pub package: Vec<String>,
 }
 
 #[derive(Debug, Args)]
 pub struct Tap {
     /// The built test binary.
-    #[arg(long)]
-    pub binary: PathBuf,
+    #[arg(long, required_unless_present = "manifest")]
+    pub binary: Option<PathBuf>,
+    /// The JSON of test binaries by package that the bridge's build step wrote
+    /// (instead of `--binary`).
+    #[arg(long, conflicts_with = "binary")]
+    pub manifest: Option<PathBuf>,
     /// Its package (`arch-arm`), for the timeouts of .config/nextest.toml.
     #[arg(long)]
     pub package: String,
     /// The test module to run (`canon_a1100`).
     #[arg(long)]
     pub module: String,
+    /// The workspace whose .config/nextest.toml gives the timeouts (default:
+    /// the one this xtask was built from).
+    #[arg(long)]
+    pub workspace: Option<PathBuf>,
+    /// Multiply each test's timeout by this (0: no timeout). Default: the `-t`
+    /// of the `meson test` that started this runner, else 1.
+    #[arg(long)]
+    pub timeout_multiplier: Option<f64>,
     /// Run the module's ignored tests instead.
     #[arg(long)]
     pub ignored: bool,

@@ -156,11 +156,17 @@ pub struct TestQuery<'a> {
 impl Profile {
     /// The profile `name` of the workspace's `.config/nextest.toml`.
     pub fn load(name: &str) -> anyhow::Result<Profile> {
-        let root = workspace_root();
+        Profile::load_in(&workspace_root(), name)
+    }
+
+    /// The profile `name` of the `.config/nextest.toml` of the workspace at
+    /// `root` (the meson bridge runs the tests of the workspace it was
+    /// generated for, with that workspace's timeouts).
+    pub fn load_in(root: &Path, name: &str) -> anyhow::Result<Profile> {
         let path = root.join(".config/nextest.toml");
         let text = std::fs::read_to_string(&path)
             .with_context(|| format!("reading {}", path.display()))?;
-        let graph = package_graph(&root)?;
+        let graph = package_graph(root)?;
         Profile::parse(graph, &text, name).with_context(|| format!("in {}", path.display()))
     }
 

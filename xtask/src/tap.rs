@@ -13,14 +13,27 @@ use std::time::{Duration, Instant};
 use qemu_fixtures::harness::outcome::{Record, read_records, results_root};
 
 use crate::flags::Tap;
-use crate::meson_bridge::list_tests;
+use crate::meson_bridge::{binary_from_manifest, list_tests};
 use crate::nextest::{Profile, TestQuery, without_cargo_run_env};
 
 impl Tap {
     pub fn run(self) -> anyhow::Result<()> {
-        let config = Profile::load("default")?;
+        let config = match &self.workspace {
+            Some(workspace) => Profile::load_in(workspace, "default")?,
+            None => Profile::load("default")?,
+        };
+        let binary = match (&self.binary, &self.manifest) {
+            (Some(binary), _) => binary.clone(),
+            (None, Some(manifest)) => binary_from_manifest(manifest, &self.package)?,
+            (None, None) => anyhow::bail!("xtask tap needs --binary or --manifest"),
+        };
+        let multiplier = self
+            .timeout_multiplier
+            .or_else(meson_timeout_multiplier)
+            .unwrap_or(1.0);
+        forward_sigterm();
         let prefix = format!("{}::", self.module);
-        let tests: Vec<String> = list_tests(&self.binary, self.ignored)?
+        let tests: Vec<String> = list_tests(&binary, self.ignored)?
             .into_iter()
             .filter(|test| test.starts_with(&prefix))
             .collect();
@@ -42,11 +55,14 @@ impl Tap {
                 test,
             };
             let outcome = run_one(
-                &self.binary,
+                &binary,
                 test,
                 self.ignored,
                 &run,
-                config.timeout(&query).unwrap_or(Duration::from_secs(3600)),
+                scaled(
+                    config.timeout(&query).unwrap_or(Duration::from_secs(3600)),
+                    multiplier,
+                ),
             )?;
             let number = index + 1;
             match outcome.verdict() {
@@ -76,6 +92,11 @@ impl Tap {
                 }
             }
             stdout.flush()?;
+            // meson kills this runner 0.5 s after its SIGTERM: the stopped
+            // test is reported, the next is not started.
+            if terminated() {
+                std::process::exit(1);
+            }
         }
         writeln!(
             stdout,
@@ -183,27 +204,147 @@ fn run_one(
     })
 }
 
-/// Waits up to `timeout`; then SIGTERM to the group, and SIGKILL 10 s later.
+/// Waits up to `timeout`, or until meson's SIGTERM reaches this runner;
+/// then SIGTERM to the group, so that the test prints its failure, and
+/// SIGKILL after a grace: 10 s, or 0.4 s when meson kills us 0.5 s after
+/// its own SIGTERM.
 fn wait(child: &mut Child, timeout: Duration) -> anyhow::Result<(ExitStatus, bool)> {
     let started = Instant::now();
     let group = -(child.id() as i32);
-    let mut signalled = None;
+    let mut signalled: Option<(Instant, Duration)> = None;
     loop {
         if let Some(status) = child.try_wait()? {
             return Ok((status, signalled.is_some()));
         }
         match signalled {
-            None if started.elapsed() > timeout => {
+            None if terminated() => {
                 // SAFETY: signals the group we created for the child.
                 unsafe { libc::kill(group, libc::SIGTERM) };
-                signalled = Some(Instant::now());
+                signalled = Some((Instant::now(), Duration::from_millis(400)));
             }
-            Some(at) if at.elapsed() > Duration::from_secs(10) => {
+            None if started.elapsed() > timeout => {
+                // SAFETY: as above.
+                unsafe { libc::kill(group, libc::SIGTERM) };
+                signalled = Some((Instant::now(), Duration::from_secs(10)));
+            }
+            Some((at, grace)) if at.elapsed() > grace => {
+                // SAFETY: as above.
                 unsafe { libc::kill(group, libc::SIGKILL) };
             }
             _ => {}
         }
-        std::thread::sleep(Duration::from_millis(50));
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// `timeout × multiplier`; a multiplier of 0 or less means no timeout, as
+/// for `meson test -t 0`.
+fn scaled(timeout: Duration, multiplier: f64) -> Duration {
+    if multiplier > 0.0 {
+        Duration::try_from_secs_f64(timeout.as_secs_f64() * multiplier).unwrap_or(Duration::MAX)
+    } else {
+        // A century: waits that compute deadlines from it must not overflow.
+        Duration::from_secs(100 * 365 * 24 * 3600)
+    }
+}
+
+/// The `-t N` / `--timeout-multiplier N` of the `meson test` that started
+/// this runner. meson exports no variable for it, but its command line is
+/// its documented interface, readable in `/proc/<parent>/cmdline`.
+fn meson_timeout_multiplier() -> Option<f64> {
+    let parent = std::os::unix::process::parent_id();
+    let cmdline = std::fs::read(format!("/proc/{parent}/cmdline")).ok()?;
+    let args: Vec<String> = cmdline
+        .split(|byte| *byte == 0)
+        .map(|arg| String::from_utf8_lossy(arg).into_owned())
+        .collect();
+    timeout_multiplier_in(&args)
+}
+
+/// The multiplier in `meson ... test <options>`; `None` for another command.
+fn timeout_multiplier_in(args: &[String]) -> Option<f64> {
+    let meson = args.iter().position(|arg| {
+        Path::new(arg)
+            .file_name()
+            .is_some_and(|name| name == "meson")
+    })?;
+    let test = meson + 1 + args[meson + 1..].iter().position(|arg| arg == "test")?;
+    let mut multiplier = None;
+    let mut options = args[test + 1..].iter();
+    while let Some(arg) = options.next() {
+        let value = match arg.as_str() {
+            "-t" | "--timeout-multiplier" => options.next().map(String::as_str),
+            _ => arg
+                .strip_prefix("--timeout-multiplier=")
+                .or_else(|| arg.strip_prefix("-t").filter(|value| !value.is_empty())),
+        };
+        if let Some(value) = value.and_then(|value| value.parse::<f64>().ok()) {
+            // meson's argparse: the last one wins.
+            multiplier = Some(value);
+        }
+    }
+    multiplier
+}
+
+static TERMINATED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Whether meson (or anyone) sent this runner SIGTERM.
+fn terminated() -> bool {
+    TERMINATED.load(std::sync::atomic::Ordering::SeqCst)
+}
+
+/// meson's timeout signals only this runner's process group; the running
+/// test has a group of its own, so `wait` passes the signal on.
+fn forward_sigterm() {
+    extern "C" fn on_sigterm(_: libc::c_int) {
+        TERMINATED.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+    // SAFETY: the handler only stores to an atomic.
+    unsafe {
+        libc::signal(
+            libc::SIGTERM,
+            on_sigterm as extern "C" fn(libc::c_int) as libc::sighandler_t,
+        );
+    }
+}
+
+#[cfg(test)]
+mod timeout_tests {
+    use super::*;
+
+    fn args(line: &str) -> Vec<String> {
+        line.split(' ').map(str::to_owned).collect()
+    }
+
+    #[test]
+    fn the_multiplier_is_read_from_meson_test_command_lines() {
+        let read = |line| timeout_multiplier_in(&args(line));
+        assert_eq!(
+            read("/usr/bin/python3 /usr/local/bin/meson test -C build -t 4"),
+            Some(4.0)
+        );
+        assert_eq!(
+            read("meson test --timeout-multiplier 2.5 func-arm-uboot"),
+            Some(2.5)
+        );
+        assert_eq!(read("meson test --timeout-multiplier=3"), Some(3.0));
+        assert_eq!(read("meson test -t3 --suite func-quick"), Some(3.0));
+        assert_eq!(read("meson test --suite func-quick"), None);
+        assert_eq!(read("meson compile -t 4"), None);
+        assert_eq!(read("cargo nextest run -t 4"), None);
+    }
+
+    #[test]
+    fn scaled_timeouts_follow_meson() {
+        assert_eq!(
+            scaled(Duration::from_secs(60), 4.0),
+            Duration::from_secs(240)
+        );
+        assert_eq!(
+            scaled(Duration::from_secs(60), 0.5),
+            Duration::from_secs(30)
+        );
+        assert!(scaled(Duration::from_secs(60), 0.0) > Duration::from_secs(1 << 30));
     }
 }
 

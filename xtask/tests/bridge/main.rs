@@ -1,7 +1,6 @@
 //! The meson bridge end to end: `xtask tap` on deliberate cases (a pass, a
 //! skip, a failure) read back with a TAP parser, and a real meson project
-//! that pulls in a generated bridge, reports each subtest and fails when
-//! one fails.
+//! shaped like QEMU's that pulls in a generated bridge.
 
 mod cases;
 mod meson;
