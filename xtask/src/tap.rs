@@ -308,6 +308,32 @@ fn forward_sigterm() {
     }
 }
 
+fn drain(mut pipe: impl Read + Send + 'static) -> std::thread::JoinHandle<Vec<u8>> {
+    std::thread::spawn(move || {
+        let mut bytes = Vec::new();
+        let _ = pipe.read_to_end(&mut bytes);
+        bytes
+    })
+}
+
+fn last_lines(output: &[u8]) -> String {
+    let text = String::from_utf8_lossy(output);
+    let lines: Vec<&str> = text
+        .lines()
+        .filter(|line| !line.trim().is_empty())
+        .collect();
+    lines[lines.len().saturating_sub(3)..].join(" / ")
+}
+
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// A YAML scalar: a JSON string is one.
+fn yaml(text: &str) -> String {
+    serde_json::to_string(text).expect("a string serialises")
+}
+
 #[cfg(test)]
 mod timeout_tests {
     use super::*;
@@ -346,30 +372,4 @@ mod timeout_tests {
         );
         assert!(scaled(Duration::from_secs(60), 0.0) > Duration::from_secs(1 << 30));
     }
-}
-
-fn drain(mut pipe: impl Read + Send + 'static) -> std::thread::JoinHandle<Vec<u8>> {
-    std::thread::spawn(move || {
-        let mut bytes = Vec::new();
-        let _ = pipe.read_to_end(&mut bytes);
-        bytes
-    })
-}
-
-fn last_lines(output: &[u8]) -> String {
-    let text = String::from_utf8_lossy(output);
-    let lines: Vec<&str> = text
-        .lines()
-        .filter(|line| !line.trim().is_empty())
-        .collect();
-    lines[lines.len().saturating_sub(3)..].join(" / ")
-}
-
-fn one_line(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// A YAML scalar: a JSON string is one.
-fn yaml(text: &str) -> String {
-    serde_json::to_string(text).expect("a string serialises")
 }
