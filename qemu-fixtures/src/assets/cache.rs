@@ -147,7 +147,7 @@ impl Cache {
             Some(limits) => limits,
             None => DownloadLimits::from_env()?,
         };
-        let deadline = Deadline::start(limits);
+        let mut deadline = Deadline::start(limits);
         let asset = &asset.resolve()?;
         fs::create_dir_all(&self.dir).map_err(|source| AssetError::Write {
             path: self.dir.clone(),
@@ -170,6 +170,7 @@ impl Cache {
             }
             let lock = open_lock(&lock_path)?;
             if lock.try_lock().is_ok() {
+                deadline.publish(&lock);
                 let how = self.fetch_locked(asset, progress, &deadline)?;
                 // Keep only a shared lease: others may use the file now.
                 lock.unlock().map_err(|source| AssetError::Write {
@@ -202,6 +203,7 @@ impl Cache {
                     waited: started.elapsed(),
                 });
             }
+            deadline.adopt(&lock_path);
             if deadline.passed() {
                 return Err(deadline.error(asset.url()));
             }

@@ -5,8 +5,9 @@
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Write};
+use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use super::cache::{Cache, Progress};
 use super::debian;
@@ -112,6 +113,34 @@ impl Deadline {
 
     pub(super) fn passed(&self) -> bool {
         Instant::now() >= self.at
+    }
+
+    /// Writes the deadline into the lock file its holder downloads under,
+    /// for the processes that wait on it (best effort: they have their own).
+    pub(super) fn publish(&self, lock: &File) {
+        let at = SystemTime::now() + self.remaining();
+        if let Ok(since_epoch) = at.duration_since(UNIX_EPOCH) {
+            let _ = lock.set_len(0);
+            let _ = lock.write_at(since_epoch.as_secs_f64().to_string().as_bytes(), 0);
+        }
+    }
+
+    /// Adopts the deadline of the download this process waits on, when it
+    /// is earlier than its own: a waiter gives up when that download's
+    /// bound passes, rather than starting the same doomed download again.
+    /// A deadline already past is one a finished holder left: ignored.
+    pub(super) fn adopt(&mut self, lock_path: &Path) {
+        let Some(theirs) = fs::read_to_string(lock_path)
+            .ok()
+            .and_then(|text| text.trim().parse::<f64>().ok())
+            .filter(|secs| secs.is_finite() && *secs > 0.0)
+            .map(|secs| UNIX_EPOCH + Duration::from_secs_f64(secs))
+        else {
+            return;
+        };
+        if let Ok(left) = theirs.duration_since(SystemTime::now()) {
+            self.at = self.at.min(Instant::now() + left);
+        }
     }
 
     pub(super) fn error(&self, url: &str) -> AssetError {

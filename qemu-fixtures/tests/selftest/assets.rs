@@ -289,7 +289,9 @@ fn a_killed_downloader_leaves_nothing_that_blocks_the_next(env: Arc<TestEnv>) ->
         .map_err(|err| TestError::io("starting the fetcher", err))?;
     let part = cache.dir().join(format!("{}.part", asset.hash()));
     let started = Instant::now();
-    while !part.exists() {
+    // Killed mid-download: once its request reached the server, or the
+    // next fetch would be the one the server hangs on.
+    while !part.exists() || server.hits("/flaky") == 0 {
         ensure!(
             started.elapsed() < Duration::from_secs(20),
             "the child never started its download"
