@@ -32,6 +32,9 @@ impl Coverage {
         binaries.retain(|binary| {
             binary.package.starts_with("arch-") && binary.binary_id.ends_with("::functional")
         });
+        if self.upstream {
+            return crate::upstream::report(&binaries, self.json, self.check);
+        }
         let lists: Vec<Vec<String>> = binaries
             .iter()
             .map(|binary| binary.tests.iter().map(|(test, _)| test.clone()).collect())

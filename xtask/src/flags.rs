@@ -41,6 +41,14 @@ pub struct Coverage {
     /// Print JSON instead of the table.
     #[arg(long)]
     pub json: bool,
+    /// QEMU's own test files and methods against their ports, from the
+    /// catalogue in xtask/upstream/.
+    #[arg(long)]
+    pub upstream: bool,
+    /// With --upstream: fail when a file is neither ported whole nor listed
+    /// with a reason in xtask/upstream/not-ported.tsv.
+    #[arg(long, requires = "upstream")]
+    pub check: bool,
 }
 
 #[derive(Debug, Args)]

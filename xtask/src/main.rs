@@ -12,6 +12,7 @@ mod precache;
 mod report;
 mod tap;
 mod tidy;
+mod upstream;
 
 use clap::Parser;
 

@@ -13,7 +13,10 @@ pub static TEST_CRATE: [&'static str];
 pub struct TestId {
     /// The QEMU target, `qemu-system-<arch>`.
     pub arch: String,
-    /// The first path segment of the test name (`canon_a1100`).
+    /// `thorough` for a test in the crate's `thorough` folder, else empty.
+    pub class: String,
+    /// The test module: the first path segment of the test name after its
+    /// class (`canona1100` for `thorough::canona1100::arm_canona1100`).
     pub module: String,
     /// The rest of the test name (`boots_barebox`, or
     /// `boots_kernel.case_1_gicv2` for an rstest case).
@@ -53,9 +56,14 @@ impl TestId {
     /// An identity from its parts; `name` is the libtest name
     /// (`module::test` or `module::test::case`).
     pub fn new(krate: &str, arch: &str, name: &str, attempt: u32) -> TestId {
+        let (class, name) = match name.split_once("::") {
+            Some((class @ ("thorough" | "quick"), rest)) => (class, rest),
+            _ => ("", name),
+        };
         let (module, test) = name.split_once("::").unwrap_or(("", name));
         TestId {
             arch: arch.to_owned(),
+            class: class.to_owned(),
             module: module.to_owned(),
             test: test.replace("::", "."),
             krate: krate.to_owned(),
@@ -63,13 +71,16 @@ impl TestId {
         }
     }
 
-    /// The libtest name again: `module::test`.
+    /// The libtest name again: `[class::]module::test`.
     pub fn name(&self) -> String {
-        if self.module.is_empty() {
-            self.test.replace('.', "::")
-        } else {
-            format!("{}::{}", self.module, self.test.replace('.', "::"))
+        let mut name = String::new();
+        for prefix in [&self.class, &self.module] {
+            if !prefix.is_empty() {
+                name.push_str(prefix);
+                name.push_str("::");
+            }
         }
+        name + &self.test.replace('.', "::")
     }
 
     /// The directory name of this attempt: `<module>.<test>`, and
@@ -92,5 +103,24 @@ impl TestId {
 impl fmt::Display for TestId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} {}", self.krate, self.name())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::TestId;
+
+    #[test]
+    fn the_speed_class_is_not_part_of_the_module_or_the_log_directory() {
+        let id = TestId::new("arch-arm", "arm", "thorough::canona1100::arm_canona1100", 1);
+        assert_eq!(
+            (id.class.as_str(), id.module.as_str()),
+            ("thorough", "canona1100")
+        );
+        assert_eq!(id.dir_name(), "canona1100.arm_canona1100");
+        assert_eq!(id.name(), "thorough::canona1100::arm_canona1100");
+        let case = TestId::new("arch-arm", "arm", "edk2::boots::case_1_virt", 2);
+        assert_eq!(case.name(), "edk2::boots::case_1_virt");
+        assert_eq!(case.dir_name(), "edk2.boots.case_1_virt.attempt-2");
     }
 }

@@ -1,7 +1,7 @@
 //! Functional tests of qemu-system-aarch64.
 
 mod edk2;
-mod linux_netboot;
 mod uboot;
+mod thorough;
 
 qemu_fixtures::generic_tests!();

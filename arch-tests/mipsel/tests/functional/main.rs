@@ -1,6 +1,6 @@
 //! Functional tests of qemu-system-mipsel.
 
-mod linux_netboot;
 mod uboot;
+mod thorough;
 
 qemu_fixtures::generic_tests!();

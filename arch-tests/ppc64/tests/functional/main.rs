@@ -1,6 +1,6 @@
 //! Functional tests of qemu-system-ppc64.
 
-mod linux_netboot;
 mod slof;
+mod thorough;
 
 qemu_fixtures::generic_tests!();

@@ -1,10 +1,8 @@
 //! Functional tests of qemu-system-x86_64.
 
-mod asset_mirror;
-mod linux_deb;
-mod linux_netboot;
 mod ovmf;
 mod seabios;
 mod uboot;
+mod thorough;
 
 qemu_fixtures::generic_tests!();

@@ -4,8 +4,8 @@
 //! hash. `tests/data/mirror` is such a directory; `.ci/run` uses it.
 //! Without a mirror, the download fails and the test skips.
 
-use qemu_fixtures::vm::guest::{Then, x86_serial_rom};
 use qemu_fixtures::prelude::*;
+use qemu_fixtures::vm::guest::{Then, x86_serial_rom};
 
 const MESSAGE: &str = "This BIOS came from the asset mirror.\r\n";
 const HASH: &str = "ba7bcb382025c4275230897a32d880b1935f833f3b8efd805399df28db9bd3fd";

@@ -10,11 +10,12 @@ static DAY18: Asset = Asset::new(
 );
 
 #[qemu_test]
-fn boots_barebox(mut vm: Machine) -> TestResult {
+fn arm_canona1100(mut vm: Machine) -> TestResult {
     vm.set_machine("canon-a1100")?;
     let bios = vm
         .env()
         .archive_extract(&DAY18, "day18/barebox.canon-a1100.bin")?;
+    vm.set_console();
     vm.arg("-bios").arg(&bios).launch()?;
     vm.console().wait_for("running /env/bin/init")?;
     Ok(())

@@ -1,0 +1,3 @@
+//! Functional tests of qemu-system-hexagon.
+
+qemu_fixtures::generic_tests!();

@@ -1,0 +1,3 @@
+//! Functional tests of qemu-system-tricore.
+
+qemu_fixtures::generic_tests!();
