@@ -1,25 +1,214 @@
-//! Booting Linux kernels: the kernel command line, the serial console of
-//! each target's usual machine, the panic message as a standing failure
-//! pattern, a busybox initramfs the test builds itself, and commands run
-//! at its shell with their output.
+//! Booting Linux kernels, as upstream's `LinuxKernelTest`
+//! (tests/functional/qemu_test/linuxkernel.py) does, plus what our own
+//! Linux tests add: a busybox initramfs the test builds, the Debian
+//! installer's shell, and commands run there with their output.
+//!
+//! The API, named after Python's (these names stay):
+//! - [`KERNEL_COMMON_COMMAND_LINE`] (`printk.time=0 `) and [`PANIC`];
+//! - [`launch_kernel`]`(vm, kernel, initrd, dtb, console_index, wait_for)`:
+//!   the panic message is a standing failure of every later wait;
+//! - [`wait_for_console_pattern`]`(vm, pattern)`: fails at a panic;
+//! - [`extract_from_deb`]`(env, asset, path)`;
+//! - [`check_http_download`]`(vm, filename, hashsum)` and
+//!   [`check_http_download_with`] (guest port, server command): a server
+//!   in the guest, downloaded by the host through a `hostfwd` forward
+//!   ([`usernet_hostfwd_port`]), its sha256 compared.
 
-use std::io::Write;
+use std::io::{Read, Write};
+use std::net::TcpStream;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use sha2::{Digest, Sha256};
 
 use crate::assets::Asset;
+use crate::assets::archive::Format;
 use crate::harness::Machine;
 use crate::harness::Skip;
 use crate::harness::TestEnv;
 use crate::harness::TestError;
-use crate::vm::MachineError;
-use crate::vm::{Console, ConsoleError};
+use crate::harness::outcome::TestResult;
+use crate::vm::{Console, ConsoleError, Match};
 
 /// What a kernel prints when it gives up: fails every later wait.
 pub const PANIC: &str = "Kernel panic - not syncing";
-/// What QEMU's Python tests put first on every kernel command line.
+/// What QEMU's Python tests put first on every kernel command line
+/// (`KERNEL_COMMON_COMMAND_LINE`, its trailing space included).
+pub const KERNEL_COMMON_COMMAND_LINE: &str = "printk.time=0 ";
+/// [`KERNEL_COMMON_COMMAND_LINE`] without its trailing space, for a
+/// `format!` that puts its own separator after it.
 pub const COMMON_COMMAND_LINE: &str = "printk.time=0";
 /// What the initramfs's init prints once its shell is up.
 pub const READY: &str = "qemu-functional: initramfs shell ready";
+
+/// Python's `launch_kernel`: the console on serial port `console_index`,
+/// `-kernel` (and `-initrd`, `-dtb`), launch, the panic message as a
+/// standing failure pattern, then waits for `wait_for` if given. The
+/// command line is the test's own `-append`, as in Python.
+pub fn launch_kernel(
+    vm: &mut Machine,
+    kernel: &Path,
+    initrd: Option<&Path>,
+    dtb: Option<&Path>,
+    console_index: usize,
+    wait_for: Option<&str>,
+) -> Result<(), TestError> {
+    vm.set_console_index(console_index);
+    vm.arg("-kernel").arg(kernel);
+    if let Some(initrd) = initrd {
+        vm.arg("-initrd").arg(initrd);
+    }
+    if let Some(dtb) = dtb {
+        vm.arg("-dtb").arg(dtb);
+    }
+    vm.launch()?;
+    vm.console().fail_on(PANIC);
+    if let Some(pattern) = wait_for {
+        wait_for_console_pattern(vm, pattern)?;
+    }
+    Ok(())
+}
+
+/// Python's `LinuxKernelTest.wait_for_console_pattern`: waits for
+/// `pattern`, failing at once if the kernel panics first.
+pub fn wait_for_console_pattern(vm: &mut Machine, pattern: &str) -> Result<Match, ConsoleError> {
+    vm.console().wait_for_console_pattern(pattern, Some(PANIC))
+}
+
+/// Python's `extract_from_deb`: the file at `path` (`/boot/vmlinuz-...`,
+/// the leading slash as upstream writes it) of the Debian package `deb`.
+pub fn extract_from_deb(env: &TestEnv, deb: &Asset, path: &str) -> Result<PathBuf, TestError> {
+    env.archive_extract_as(deb, Format::Deb, Some(deb_member(path)))
+}
+
+/// Python's `check_http_download` with its defaults: `python3 -m
+/// http.server` on guest port 8080.
+pub fn check_http_download(vm: &mut Machine, filename: &str, hashsum: &str) -> TestResult {
+    check_http_download_with(vm, filename, hashsum, 8080, "python3 -m http.server")
+}
+
+/// Starts `{server} {guest_port} & sleep 1` at the guest's shell, waits
+/// for `Serving HTTP on 0.0.0.0 port {guest_port}`, downloads `filename`
+/// from the host through the usernet forward, and checks its sha256.
+pub fn check_http_download_with(
+    vm: &mut Machine,
+    filename: &str,
+    hashsum: &str,
+    guest_port: u16,
+    server: &str,
+) -> TestResult {
+    vm.console().exec_command_and_wait_for_pattern(
+        &format!("{server} {guest_port} & sleep 1"),
+        &format!("Serving HTTP on 0.0.0.0 port {guest_port}"),
+        None,
+    )?;
+    let host_port = usernet_hostfwd_port(vm)?;
+    let url = format!("http://localhost:{host_port}{filename}");
+    vm.env().log(format_args!("downloading {url}"));
+    let digest = http_sha256(host_port, filename)?;
+    vm.env()
+        .log(format_args!("sha256sum of download is {digest}"));
+    crate::ensure!(
+        digest == hashsum,
+        "{url}: sha256 is {digest}, expected {hashsum}"
+    );
+    Ok(())
+}
+
+/// Python's `get_usernet_hostfwd_port`: the host port of the first TCP
+/// forward `info usernet` lists.
+pub fn usernet_hostfwd_port(vm: &mut Machine) -> Result<u16, TestError> {
+    let info = vm.qmp().hmp("info usernet")?;
+    info.lines().find_map(hostfwd_port).ok_or_else(|| {
+        TestError::check(format!(
+            "\"info usernet\" lists no TCP host forward: {info:?}"
+        ))
+    })
+}
+
+/// The host port of a line like
+/// `  TCP[HOST_FORWARD]  12  127.0.0.1 41245  10.0.2.15  22  0  0`, as
+/// Python's regex `TCP.HOST_FORWARD.*127\.0\.0\.1\s+(\d+)\s+10\.` reads it.
+pub fn hostfwd_port(line: &str) -> Option<u16> {
+    let rest = &line[line.find("TCP[HOST_FORWARD]")?..];
+    let mut words = rest
+        .split_whitespace()
+        .skip_while(|word| *word != "127.0.0.1");
+    words.next()?;
+    let port = words.next()?.parse().ok()?;
+    words.next()?.starts_with("10.").then_some(port)
+}
+
+/// GETs `path` from `127.0.0.1:port` (HTTP/1.0, as Python's http.server
+/// speaks it) and returns the sha256 of the body, read in chunks so a
+/// disk image never sits in memory.
+pub fn http_sha256(port: u16, path: &str) -> Result<String, TestError> {
+    let url = format!("http://localhost:{port}{path}");
+    let io = |what: &str, err| TestError::io(format!("{url}: {what}"), err);
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).map_err(|err| io("connect", err))?;
+    // A guest that stops sending fails the download rather than hanging.
+    stream
+        .set_read_timeout(Some(HTTP_READ_TIMEOUT))
+        .map_err(|err| io("set timeout", err))?;
+    write!(
+        stream,
+        "GET {path} HTTP/1.0\r\nHost: localhost:{port}\r\nConnection: close\r\n\r\n"
+    )
+    .map_err(|err| io("send request", err))?;
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        if head.len() >= HTTP_HEAD_LIMIT {
+            return Err(TestError::check(format!(
+                "{url}: no end of headers in {HTTP_HEAD_LIMIT} bytes"
+            )));
+        }
+        match stream
+            .read(&mut byte)
+            .map_err(|err| io("read headers", err))?
+        {
+            0 => {
+                return Err(TestError::check(format!(
+                    "{url}: connection closed in the headers"
+                )));
+            }
+            _ => head.push(byte[0]),
+        }
+    }
+    let head = String::from_utf8_lossy(&head);
+    let status = head.lines().next().unwrap_or_default();
+    crate::ensure!(
+        status.split_whitespace().nth(1) == Some("200"),
+        "{url}: {status}"
+    );
+    let mut hash = Sha256::new();
+    let mut chunk = vec![0u8; 1 << 20];
+    loop {
+        let n = stream
+            .read(&mut chunk)
+            .map_err(|err| io("read body", err))?;
+        if n == 0 {
+            break;
+        }
+        hash.update(&chunk[..n]);
+    }
+    Ok(hash
+        .finalize()
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect())
+}
+
+/// How long a download may go without a byte.
+const HTTP_READ_TIMEOUT: Duration = Duration::from_secs(60);
+/// The most header bytes a response may have.
+const HTTP_HEAD_LIMIT: usize = 64 * 1024;
+
+/// The member of a deb's data archive at `path`: Python's callers write
+/// `/boot/...`; the archive holds `./boot/...`, matched as `boot/...`.
+fn deb_member(path: &str) -> &str {
+    path.trim_start_matches('/')
+}
 
 /// The kernel's name for the first serial console of the usual machine of
 /// `arch` (virt, pc, pseries, malta, ...).
@@ -34,7 +223,10 @@ pub fn serial_console(arch: &str) -> &'static str {
 
 /// `printk.time=0 console=<serial> <extra>`.
 pub fn command_line(arch: &str, extra: &str) -> String {
-    let mut line = format!("{COMMON_COMMAND_LINE} console={}", serial_console(arch));
+    let mut line = format!(
+        "{KERNEL_COMMON_COMMAND_LINE}console={}",
+        serial_console(arch)
+    );
     if !extra.is_empty() {
         line.push(' ');
         line.push_str(extra);
@@ -42,24 +234,18 @@ pub fn command_line(arch: &str, extra: &str) -> String {
     line
 }
 
-/// Boots `kernel` (and `initrd`) with the command line for the machine's
-/// target plus `extra`, with the panic message as a standing failure
-/// pattern; the machine is launched when this returns.
-pub fn launch_kernel(
+/// Boots `kernel` (and `initrd`) with [`command_line`] for the machine's
+/// target plus `extra`, `-no-reboot` so a kernel that gives up ends the
+/// test rather than loop, and the panic message as a standing failure.
+pub fn boot_with_command_line(
     vm: &mut Machine,
     kernel: &Path,
     initrd: Option<&Path>,
     extra: &str,
-) -> Result<(), MachineError> {
+) -> Result<(), TestError> {
     let append = command_line(&vm.env().id().arch.clone(), extra);
-    vm.arg("-kernel").arg(kernel);
-    if let Some(initrd) = initrd {
-        vm.arg("-initrd").arg(initrd);
-    }
-    // A kernel that gives up should end the test, not reboot into a loop.
-    vm.args(["-no-reboot", "-append", &append]).launch()?;
-    vm.console().fail_on(PANIC);
-    Ok(())
+    vm.args(["-no-reboot", "-append", &append]);
+    launch_kernel(vm, kernel, initrd, None, 0, None)
 }
 
 /// Writes a newc initramfs to scratch: busybox (a static binary), an
@@ -170,7 +356,7 @@ pub fn boot_installer(
     let kernel = vm.env().archive_extract(package, &kernel)?;
     let initrd = vm.env().archive_extract(package, installer.initrd)?;
     vm.args(installer.args).args(["-nic", "none"]);
-    launch_kernel(&mut vm, &kernel, Some(&initrd), "rdinit=/bin/sh")?;
+    boot_with_command_line(&mut vm, &kernel, Some(&initrd), "rdinit=/bin/sh")?;
     check_guest_view(&mut vm, &installer.view)
 }
 
@@ -304,4 +490,82 @@ fn has_interpreter(elf: &[u8]) -> bool {
         // PT_INTERP is 3.
         at + 4 <= elf.len() && read(at, 4) == 3
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::net::TcpListener;
+
+    #[test]
+    fn parses_the_forward_line() {
+        let line =
+            "  TCP[HOST_FORWARD]  13       127.0.0.1 39373       10.0.2.15    22     0     0";
+        assert_eq!(hostfwd_port(line), Some(39373));
+        assert_eq!(
+            hostfwd_port("  UDP[236 sec]  14  10.0.2.15  68  255.255.255.255 67"),
+            None
+        );
+    }
+
+    #[test]
+    fn the_common_command_line_is_pythons() {
+        assert_eq!(KERNEL_COMMON_COMMAND_LINE, "printk.time=0 ");
+        assert_eq!(
+            command_line("arm", "rdinit=/bin/sh"),
+            "printk.time=0 console=ttyAMA0 rdinit=/bin/sh"
+        );
+        assert_eq!(deb_member("/boot/vmlinuz-4.19.0"), "boot/vmlinuz-4.19.0");
+    }
+
+    /// Serves one connection on 127.0.0.1 with `response`, then stops.
+    fn serve_once(response: Vec<u8>) -> (u16, std::thread::JoinHandle<String>) {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let server = std::thread::spawn(move || {
+            let (mut stream, _) = listener.accept().unwrap();
+            stream
+                .set_read_timeout(Some(Duration::from_secs(10)))
+                .unwrap();
+            let mut request = Vec::new();
+            let mut byte = [0u8; 1];
+            while !request.ends_with(b"\r\n\r\n") && stream.read(&mut byte).unwrap() == 1 {
+                request.push(byte[0]);
+            }
+            stream.write_all(&response).unwrap();
+            String::from_utf8_lossy(&request).into_owned()
+        });
+        (port, server)
+    }
+
+    #[test]
+    fn http_download_hashes_the_body_it_asked_for() {
+        let body = vec![b'x'; 3 << 20];
+        let mut response =
+            b"HTTP/1.0 200 OK\r\nContent-Type: application/octet-stream\r\n\r\n".to_vec();
+        response.extend_from_slice(&body);
+        let (port, server) = serve_once(response);
+        let digest = http_sha256(port, "/images/disk.img").unwrap();
+        let expected: String = Sha256::digest(&body)
+            .iter()
+            .map(|byte| format!("{byte:02x}"))
+            .collect();
+        assert_eq!(digest, expected);
+        let request = server.join().unwrap();
+        assert!(
+            request.starts_with("GET /images/disk.img HTTP/1.0\r\n"),
+            "{request}"
+        );
+    }
+
+    #[test]
+    fn http_download_fails_on_a_missing_file_naming_the_url() {
+        let (port, server) = serve_once(b"HTTP/1.0 404 File not found\r\n\r\nnope".to_vec());
+        let err = http_sha256(port, "/nothing").unwrap_err().to_string();
+        server.join().unwrap();
+        assert_eq!(
+            err,
+            format!("http://localhost:{port}/nothing: HTTP/1.0 404 File not found")
+        );
+    }
 }

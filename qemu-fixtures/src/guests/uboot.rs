@@ -41,9 +41,13 @@ fn banner(console: &mut Console) -> Result<String, ConsoleError> {
 }
 
 /// A marker the command line holds only as a variable reference, so the
-/// echo of a command never matches the end of its output.
+/// echo of a command never matches the end of its output. Waiting for
+/// the echo keeps the next command's output apart from this one's.
 fn prepare_markers(console: &mut Console) -> Result<(), ConsoleError> {
-    console.exec_command("setenv qf_end done")
+    const SETENV: &str = "setenv qf_end done";
+    console
+        .exec_command_and_wait_for_pattern(SETENV, SETENV, None)
+        .map(drop)
 }
 
 /// Runs `command` at the prompt and returns what it printed (without the

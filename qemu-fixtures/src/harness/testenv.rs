@@ -188,10 +188,11 @@ impl TestEnv {
         Ok(join(PathBuf::from(root), parts))
     }
 
-    /// A TCG plugin of the build tree, `tests/tcg/plugins/lib<name>.so`; a
-    /// skip when it was not built.
+    /// A TCG plugin of the build tree, `tests/tcg/plugins/<name>.so`, named
+    /// as Python's `plugin_file` names it (`libinsn`); a skip when it was
+    /// not built.
     pub fn plugin_file(&self, name: &str) -> Result<PathBuf, Skip> {
-        let plugin = self.build_file(["tests", "tcg", "plugins", &format!("lib{name}.so")])?;
+        let plugin = self.build_file(["tests", "tcg", "plugins", &plugin_file_name(name)])?;
         if plugin.is_file() {
             Ok(plugin)
         } else {
@@ -306,9 +307,21 @@ fn remove_retry_dirs(arch_dir: &Path, base: &str) -> io::Result<()> {
     Ok(())
 }
 
+/// The file of TCG plugin `name`: the name as given (it carries its `lib`
+/// prefix, as upstream's tests write it) plus the host's DSO suffix.
+fn plugin_file_name(name: &str) -> String {
+    format!("{name}.{}", std::env::consts::DLL_EXTENSION)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plugins_are_named_as_python_names_them() {
+        assert_eq!(plugin_file_name("libinsn"), "libinsn.so");
+        assert_eq!(plugin_file_name("libbb"), "libbb.so");
+    }
 
     #[test]
     fn names_split_into_module_and_test() {

@@ -356,14 +356,13 @@ impl Console {
         })
     }
 
-    /// Types `command` and Enter, and waits for the guest to echo it, so
-    /// that a later wait does not match the command's own text.
+    /// Types `command` and Enter, and returns: as Python's `exec_command`,
+    /// it waits for nothing. Waiting for the echo would hang on a guest
+    /// that does not echo, or on a long line that busybox's line editor
+    /// echoes with cursor sequences inside it. A later wait may match the
+    /// echoed command itself, as in Python.
     pub fn exec_command(&mut self, command: &str) -> Result<(), ConsoleError> {
-        self.send(&format!("{command}\r"))?;
-        if !command.is_empty() {
-            self.wait(command, None, None)?;
-        }
-        Ok(())
+        self.send(&format!("{command}\r"))
     }
 
     /// Runs `command` and waits for `success` in its output; `failure`

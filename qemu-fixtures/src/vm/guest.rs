@@ -1,7 +1,8 @@
 //! Tiny guest programs the framework builds itself, for probes and for its
 //! own tests: x86 BIOS images that print a message on COM1, in real mode
 //! (then halting, looping, or exiting QEMU through `isa-debug-exit`) or
-//! after switching to protected mode.
+//! after switching to protected mode; an AArch64 image that prints on the
+//! `virt` machine's PL011.
 
 /// What the guest does after printing its message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -105,5 +106,31 @@ pub fn x86_protected_mode_rom(message: &[u8]) -> Vec<u8> {
     ];
     rom[0xff40..0xff40 + protected.len()].copy_from_slice(&protected);
     rom[0xfff0..0xfff5].copy_from_slice(&[0xea, 0x00, 0xff, 0x00, 0xf0]);
+    rom
+}
+
+/// An image for `-bios` on the Arm `virt` machine (`qemu-system-aarch64`):
+/// runs in AArch64 at whatever EL it starts in, as KVM or TCG starts it,
+/// enables the PL011 at 0x0900_0000, prints `message` there and waits for
+/// interrupts forever. The message must hold no NUL.
+pub fn aarch64_virt_rom(message: &[u8]) -> Vec<u8> {
+    assert!(!message.contains(&0), "the message ends at its first NUL");
+    // Assembled with llvm-mc; `msg` is the byte right after the code.
+    #[rustfmt::skip]
+    let code: [u32; 10] = [
+        0xd2a1_2001, // mov  x1, #0x09000000 (the PL011)
+        0x5280_6024, // mov  w4, #0x301 (UARTEN | TXE | RXE)
+        0xb900_3024, // str  w4, [x1, #0x30] (UARTCR)
+        0x1000_00e2, // adr  x2, msg
+        0x3840_1443, // next: ldrb w3, [x2], #1
+        0x3400_0063, // cbz  w3, done
+        0x3900_0023, // strb w3, [x1] (UARTDR)
+        0x17ff_fffd, // b    next
+        0xd503_207f, // done: wfi
+        0x17ff_ffff, // b    done
+    ];
+    let mut rom: Vec<u8> = code.iter().flat_map(|word| word.to_le_bytes()).collect();
+    rom.extend_from_slice(message);
+    rom.push(0);
     rom
 }

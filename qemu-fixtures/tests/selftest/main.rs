@@ -11,5 +11,6 @@ mod console_waits;
 mod files_and_logs;
 mod http;
 mod launch;
+mod python_parity;
 mod scenario;
 mod support;

@@ -18,7 +18,7 @@ fn answers_uname_at_a_busybox_shell(mut vm: Machine) -> TestResult {
     let kernel = vm.env().archive_extract(&KERNEL_PACKAGE, &vmlinuz)?;
     let initramfs = linux::busybox_initramfs(vm.env(), &busybox)?;
     vm.args(["-m", "512", "-nic", "none"]);
-    linux::launch_kernel(&mut vm, &kernel, Some(&initramfs), "rdinit=/init")?;
+    linux::boot_with_command_line(&mut vm, &kernel, Some(&initramfs), "rdinit=/init")?;
     let console = vm.console();
     console.wait_for(linux::READY)?;
     let uname = console.exec_command_and_wait_for_pattern("uname -a", "GNU/Linux", None)?;
