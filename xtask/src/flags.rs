@@ -163,7 +163,12 @@ pub struct Gc {
 
 #[derive(Debug, Args)]
 pub struct Report {
-    /// The run to summarise (a nextest run id); the newest by default.
+    /// The nextest profile whose last run to summarise, from its JUnit
+    /// report; the profile that ran last by default.
+    #[arg(long)]
+    pub profile: Option<String>,
+    /// The run to summarise (a nextest run id), from its records alone
+    /// unless --profile names the profile that ran it.
     #[arg(long)]
     pub run: Option<String>,
     /// List every passing test too.

@@ -1,15 +1,17 @@
 //! `cargo xtask junit`: nextest's JUnit report counts a test that skipped at
-//! run time as passed, since nextest has no runtime skip. This rewrites
-//! such test cases as `<skipped message="reason"/>`, from the records the
-//! same run wrote, and fixes the counts.
+//! run time as passed, since nextest has no runtime skip. This rewrites such
+//! test cases from the records the same run wrote: a skip becomes
+//! `<skipped message="reason"/>`, an expected failure `<skipped
+//! message="known failure: <url>"/>`, and a known failure that passed a
+//! `<failure>` saying its row can go; the counts follow.
 
 use std::collections::HashMap;
 use std::path::Path;
 
 use anyhow::Context;
-use quick_junit::{Report, TestCaseStatus};
+use quick_junit::{NonSuccessKind, Report, TestCaseStatus};
 
-use qemu_fixtures::harness::outcome::{read_records, results_root};
+use qemu_fixtures::harness::outcome::{Recorded, read_records, results_root};
 
 use crate::flags::Junit;
 
@@ -21,15 +23,16 @@ impl Junit {
         std::fs::write(&self.path, rewritten)
             .with_context(|| format!("writing {}", self.path.display()))?;
         println!(
-            "{}: {marked} test(s) marked as skipped",
+            "{}: {marked} test(s) marked from their records",
             self.path.display()
         );
         Ok(())
     }
 }
 
-/// `(binary id, test name)` → skip reason, for the run `run`.
-type Reasons = HashMap<(String, String), String>;
+/// `(crate, test name)` → the recorded verdict and its message, for the
+/// run `run`.
+type Reasons = HashMap<(String, String), (Recorded, String)>;
 
 fn skip_reasons(run: &str) -> anyhow::Result<Reasons> {
     let dir = results_root().join(run);
@@ -37,15 +40,26 @@ fn skip_reasons(run: &str) -> anyhow::Result<Reasons> {
         return Ok(Reasons::new());
     }
     let mut reasons = Reasons::new();
+    // Sorted by attempt: the last one stays.
     for record in read_records(&dir)? {
-        if record.verdict == "skip" {
-            reasons.insert((record.krate, record.test), record.message);
-        }
+        reasons.insert(
+            (record.krate.clone(), record.test.clone()),
+            (record.recorded(), record.message),
+        );
     }
     Ok(reasons)
 }
 
-/// Rewrites the report; returns it and how many test cases became skips.
+/// The message of an expected failure: `known failure: <url>`.
+fn known_failure_message(message: &str) -> String {
+    if message.starts_with("known failure") {
+        message.to_owned()
+    } else {
+        format!("known failure: {message}")
+    }
+}
+
+/// Rewrites the report; returns it and how many test cases changed.
 pub fn mark_skips(
     xml: &str,
     reasons_of_run: &dyn Fn(&str) -> anyhow::Result<Reasons>,
@@ -56,9 +70,9 @@ pub fn mark_skips(
         .context("the report names no run (testsuites uuid)")?
         .to_string();
     let reasons = reasons_of_run(&run)?;
-    let mut total = 0;
+    let (mut total, mut skipped_total, mut failed_total) = (0, 0, 0);
     for suite in &mut report.test_suites {
-        let mut marked = 0;
+        let (mut skipped, mut failed) = (0, 0);
         for case in &mut suite.test_cases {
             // A failure stays a failure whatever a record says.
             if !matches!(case.status, TestCaseStatus::Success { .. }) {
@@ -69,18 +83,51 @@ pub fn mark_skips(
                 .as_deref()
                 .and_then(|class| class.split("::").next())
                 .unwrap_or_default();
-            let Some(reason) = reasons.get(&(krate.to_owned(), case.name.to_string())) else {
+            let Some((verdict, message)) = reasons.get(&(krate.to_owned(), case.name.to_string()))
+            else {
                 continue;
             };
-            let mut skipped = TestCaseStatus::skipped();
-            skipped.set_message(reason.as_str());
-            case.status = skipped;
-            marked += 1;
+            match verdict {
+                Recorded::Skip => {
+                    let mut status = TestCaseStatus::skipped();
+                    status.set_message(message.as_str());
+                    case.status = status;
+                    skipped += 1;
+                }
+                Recorded::Xfail => {
+                    let mut status = TestCaseStatus::skipped();
+                    status.set_message(known_failure_message(message));
+                    status.set_type("expected failure");
+                    case.status = status;
+                    skipped += 1;
+                }
+                Recorded::Xpass | Recorded::Fail | Recorded::Timeout => {
+                    let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
+                    let text = if *verdict == Recorded::Xpass {
+                        format!(
+                            "a known failure passed; its row in known_failures can go ({})",
+                            known_failure_message(message)
+                        )
+                    } else {
+                        message.clone()
+                    };
+                    status.set_message(text.as_str());
+                    status.set_type(format!("{} (recorded)", verdict.as_str()));
+                    status.set_description(text);
+                    case.status = status;
+                    failed += 1;
+                }
+                Recorded::Pass => continue,
+            }
         }
-        suite.skipped += marked;
-        total += marked;
+        suite.skipped += skipped;
+        suite.failures += failed;
+        total += skipped + failed;
+        skipped_total += skipped;
+        failed_total += failed;
     }
-    report.skipped += total;
+    report.skipped += skipped_total;
+    report.failures += failed_total;
     Ok((report.to_string()?, total))
 }
 
@@ -111,7 +158,10 @@ mod tests {
         let mut reasons = Reasons::new();
         reasons.insert(
             ("arch-arm".into(), "canon_a1100::boots_barebox".into()),
-            "download failed: <url>: connection refused".into(),
+            (
+                Recorded::Skip,
+                "download failed: <url>: connection refused".into(),
+            ),
         );
         // A failure stays a failure even if a record says skip.
         reasons.insert(
@@ -119,7 +169,7 @@ mod tests {
                 "arch-arm".into(),
                 "version::query_version_matches_cli".into(),
             ),
-            "not this".into(),
+            (Recorded::Skip, "not this".into()),
         );
         Ok(reasons)
     }
@@ -153,5 +203,51 @@ mod tests {
             suite.test_cases[2].status,
             TestCaseStatus::NonSuccess { .. }
         ));
+    }
+
+    #[test]
+    fn known_failures_become_skipped_and_unexpected_passes_failures() {
+        let reasons = |_: &str| -> anyhow::Result<Reasons> {
+            let mut reasons = Reasons::new();
+            reasons.insert(
+                ("arch-arm".into(), "canon_a1100::boots_barebox".into()),
+                (
+                    Recorded::Xfail,
+                    "known failure: https://gitlab.com/qemu-project/qemu/-/issues/1".into(),
+                ),
+            );
+            reasons.insert(
+                (
+                    "arch-arm".into(),
+                    "uboot::answers_version_at_its_prompt".into(),
+                ),
+                (
+                    Recorded::Xpass,
+                    "known failure: https://gitlab.com/qemu-project/qemu/-/issues/2".into(),
+                ),
+            );
+            Ok(reasons)
+        };
+        let (xml, marked) = mark_skips(&report(), &reasons).unwrap();
+        assert_eq!(marked, 2);
+        let report = Report::deserialize_from_str(&xml).unwrap();
+        assert_eq!((report.skipped, report.failures), (1, 2));
+        let suite = &report.test_suites[0];
+        match &suite.test_cases[0].status {
+            TestCaseStatus::Skipped { message, .. } => assert_eq!(
+                message.as_deref(),
+                Some("known failure: https://gitlab.com/qemu-project/qemu/-/issues/1")
+            ),
+            other => panic!("an expected failure is not skipped: {other:?}"),
+        }
+        match &suite.test_cases[1].status {
+            TestCaseStatus::NonSuccess { message, .. } => assert!(
+                message
+                    .as_deref()
+                    .is_some_and(|m| m.contains("its row in known_failures can go")),
+                "{message:?}"
+            ),
+            other => panic!("an unexpected pass is not a failure: {other:?}"),
+        }
     }
 }

@@ -10,7 +10,8 @@ use std::path::Path;
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
-use qemu_fixtures::harness::outcome::{Record, read_records, results_root};
+use qemu_fixtures::harness::outcome::{Record, Recorded, read_records, results_root};
+use qemu_fixtures::harness::watchdog::TIMEOUT_VARIABLE;
 
 use crate::flags::Tap;
 use crate::meson_bridge::{binary_from_manifest, list_tests};
@@ -70,6 +71,12 @@ impl Tap {
                 Verdict::Skip(reason) => {
                     writeln!(stdout, "ok {number} - {test} # SKIP {}", one_line(&reason))?
                 }
+                // TAP's TODO: a failure that does not fail the run.
+                Verdict::Xfail(reason) => writeln!(
+                    stdout,
+                    "not ok {number} - {test} # TODO {}",
+                    one_line(&known_failure(&reason))
+                )?,
                 Verdict::Fail(message) => {
                     failed += 1;
                     writeln!(stdout, "not ok {number} - {test}")?;
@@ -123,22 +130,47 @@ struct Outcome {
 enum Verdict {
     Pass,
     Skip(String),
+    Xfail(String),
     Fail(String),
+}
+
+/// `known failure: <url>`, whether or not the record said it already.
+fn known_failure(message: &str) -> String {
+    if message.starts_with("known failure") {
+        message.to_owned()
+    } else {
+        format!("known failure: {message}")
+    }
 }
 
 impl Outcome {
     fn verdict(&self) -> Verdict {
-        if let Some(limit) = self.timed_out {
+        // The test's own timeout record says what it waited for: it wins.
+        if let Some(limit) = self.timed_out
+            && !self
+                .record
+                .as_ref()
+                .is_some_and(|record| record.recorded().is_failure())
+        {
             return Verdict::Fail(format!(
                 "timed out after {}s (the nextest timeout of this test)",
                 limit.as_secs()
             ));
         }
-        match (&self.record, self.success) {
-            (Some(record), _) if record.verdict == "fail" => Verdict::Fail(record.message.clone()),
-            (Some(record), true) if record.verdict == "skip" => {
-                Verdict::Skip(record.message.clone())
+        let recorded = self
+            .record
+            .as_ref()
+            .map(|record| (record.recorded(), record));
+        match (recorded, self.success) {
+            (Some((Recorded::Xpass, record)), _) => Verdict::Fail(format!(
+                "a known failure passed; its row in known_failures can go ({})",
+                known_failure(&record.message)
+            )),
+            (Some((verdict, record)), _) if verdict.is_failure() => {
+                Verdict::Fail(record.message.clone())
             }
+            (Some((Recorded::Skip, record)), true) => Verdict::Skip(record.message.clone()),
+            (Some((Recorded::Xfail, record)), _) => Verdict::Xfail(record.message.clone()),
             (_, true) => Verdict::Pass,
             (_, false) => Verdict::Fail(format!(
                 "the test process {}: {}",
@@ -163,6 +195,9 @@ fn run_one(
     }
     command
         .env("QEMU_TEST_RUN_ID", run)
+        // The test's waits end inside the timeout this runner enforces, so
+        // the test says what it waited for before it is killed.
+        .env(TIMEOUT_VARIABLE, timeout.as_secs_f64().to_string())
         .env_remove("NEXTEST_TEST_NAME")
         .env_remove("NEXTEST_ATTEMPT")
         .stdin(Stdio::null())

@@ -35,7 +35,13 @@ pub fn qemu_test(attr: TokenStream, item: TokenStream) -> TokenStream {
         ReturnType::Type(_, ty) => (quote! { #ty }, quote! { #block }),
     };
     let wrapped: syn::Block = syn::parse_quote! {{
-        ::qemu_fixtures::harness::outcome::conclude(move || -> #result_type #body)
+        ::qemu_fixtures::harness::outcome::conclude(move || -> #result_type {
+            // The machines the body took as arguments are dropped after
+            // this closure: their shutdown waits for the verdict.
+            let result = (|| -> #result_type #body)();
+            ::qemu_fixtures::harness::outcome::body_ended();
+            result
+        })
     }};
     *function.block = wrapped;
     function.sig.output = syn::parse_quote! { -> ::qemu_fixtures::harness::outcome::Verdict };

@@ -7,6 +7,7 @@ pub mod installed;
 pub mod outcome;
 pub mod skip;
 pub mod testenv;
+pub mod watchdog;
 
 pub use fixtures::{Machine, env, vm};
 pub use id::{TEST_CRATE, TestId};

@@ -12,17 +12,17 @@ use std::io::Write;
 use std::panic::{self, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::process::{ExitCode, Termination};
-use std::sync::Arc;
 use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 
-use super::id::TestId;
 use super::skip::Skip;
 use super::testenv::{self, TestEnv};
+use super::watchdog::{self, InFlight};
 use crate::assets::AssetError;
 use crate::assets::archive::ArchiveError;
 use crate::assets::uncompress::UncompressError;
+use crate::vm::interrupt::Stop;
 use crate::vm::{ConsoleError, MachineError, QmpError, Unavailable};
 
 /// What a test body returns; `?` carries a skip or a failure out.
@@ -74,6 +74,16 @@ impl TestError {
         }
     }
 
+    /// Whether the test ran out of time: a wait's deadline, the test's,
+    /// or nextest's timeout (SIGTERM). Recorded as `timeout`.
+    pub fn is_timeout(&self) -> bool {
+        matches!(
+            self,
+            TestError::Console(ConsoleError::Timeout { .. } | ConsoleError::Interrupted { .. })
+                | TestError::Qmp(QmpError::Interrupted { .. })
+        )
+    }
+
     /// The kind of failure, the first thing a failure report says.
     pub fn kind(&self) -> &'static str {
         match self {
@@ -81,6 +91,7 @@ impl TestError {
             TestError::Machine(err) => err.kind(),
             TestError::Console(err) => err.kind(),
             TestError::Qmp(QmpError::Closed { .. }) => "QEMU died",
+            TestError::Qmp(QmpError::Interrupted { .. }) => "timeout",
             TestError::Qmp(_) => "QMP error",
             TestError::Asset(AssetError::HashMismatch { .. }) => "asset hash mismatch",
             // Not "unavailable": the cache dir or disk of this machine failed.
@@ -178,6 +189,58 @@ impl Termination for Verdict {
     }
 }
 
+/// The verdicts a record holds, as our reports read them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Recorded {
+    Pass,
+    Skip,
+    Fail,
+    /// A wait's deadline passed, or nextest's timeout (SIGTERM) came.
+    Timeout,
+    /// A known failure failed as expected (see `known_failures`).
+    Xfail,
+    /// A known failure passed: its row can go.
+    Xpass,
+}
+
+impl Recorded {
+    pub const ALL: [Recorded; 6] = [
+        Recorded::Pass,
+        Recorded::Skip,
+        Recorded::Fail,
+        Recorded::Timeout,
+        Recorded::Xfail,
+        Recorded::Xpass,
+    ];
+
+    /// The string a record's `verdict` holds.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Recorded::Pass => "pass",
+            Recorded::Skip => "skip",
+            Recorded::Fail => "fail",
+            Recorded::Timeout => "timeout",
+            Recorded::Xfail => "xfail",
+            Recorded::Xpass => "xpass",
+        }
+    }
+
+    /// A record's `verdict` string; an unknown one is a failure, so that a
+    /// report never passes what it does not understand.
+    pub fn parse(verdict: &str) -> Recorded {
+        Recorded::ALL
+            .into_iter()
+            .find(|known| known.as_str() == verdict)
+            .unwrap_or(Recorded::Fail)
+    }
+
+    /// Whether a run with this verdict failed: an expected failure did not,
+    /// an unexpected pass did.
+    pub fn is_failure(self) -> bool {
+        matches!(self, Recorded::Fail | Recorded::Timeout | Recorded::Xpass)
+    }
+}
+
 /// One test's verdict as our reports read it.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Record {
@@ -185,7 +248,8 @@ pub struct Record {
     pub arch: String,
     pub test: String,
     pub attempt: u32,
-    /// `pass`, `skip` or `fail`.
+    /// `pass`, `skip`, `fail`, `timeout`, `xfail` or `xpass`
+    /// (`Recorded::as_str`).
     pub verdict: String,
     /// The skip reason or the failure's kind and message.
     pub message: String,
@@ -193,66 +257,74 @@ pub struct Record {
     pub seconds: f64,
 }
 
+impl Record {
+    /// The verdict, parsed.
+    pub fn recorded(&self) -> Recorded {
+        Recorded::parse(&self.verdict)
+    }
+}
+
 /// Runs a test body and reports its verdict; `#[qemu_test]` calls this.
+///
+/// The verdict is printed and recorded before the machines the body held
+/// are shut down and the scratch is removed: a slow or hung teardown cannot
+/// hide it. A QEMU that fails its shutdown then turns a pass into a failure,
+/// and the record is rewritten.
 pub fn conclude(body: impl FnOnce() -> TestResult) -> Verdict {
+    watchdog::install(record_stopped);
     let started = Instant::now();
+    let env = TestEnv::current();
+    let watch = watchdog::watch(env.clone());
     let outcome = panic::catch_unwind(AssertUnwindSafe(body));
-    // Machines were dropped with the body: their QEMUs are gone and their
-    // logs complete before the verdict is written.
-    let env = TestEnv::take_current();
-    let id = env
-        .as_ref()
-        .map(|env| env.id().clone())
-        .unwrap_or_else(TestId::current);
-    let log_dir = env.as_ref().map(|env| env.log_dir().to_path_buf());
-    let seconds = started.elapsed().as_secs_f64();
-    let (verdict, message) = match &outcome {
-        Ok(Ok(())) => (Verdict::Pass, String::new()),
-        Ok(Err(TestError::Skip(skip))) => (Verdict::Skip, skip.reason().to_owned()),
-        Ok(Err(err)) => (Verdict::Fail, failure_message(err)),
+    // The next test on this thread starts afresh.
+    TestEnv::take_current();
+    let (mut verdict, recorded, message) = match &outcome {
+        Ok(Ok(())) => (Verdict::Pass, Recorded::Pass, String::new()),
+        Ok(Err(TestError::Skip(skip))) => (Verdict::Skip, Recorded::Skip, skip.reason().to_owned()),
+        Ok(Err(err)) if err.is_timeout() => {
+            (Verdict::Fail, Recorded::Timeout, failure_message(err))
+        }
+        Ok(Err(err)) => (Verdict::Fail, Recorded::Fail, failure_message(err)),
         Err(payload) => (
             Verdict::Fail,
+            Recorded::Fail,
             format!("panicked: {}", panic_message(payload)),
         ),
     };
-    if let Some(env) = &env {
-        finish(env, verdict, &message);
-    }
-    let record = Record {
-        krate: id.krate.clone(),
-        arch: id.arch.clone(),
-        test: id.name(),
-        attempt: id.attempt,
-        verdict: match verdict {
-            Verdict::Pass => "pass",
-            Verdict::Skip => "skip",
-            Verdict::Fail => "fail",
-        }
-        .to_owned(),
-        message: message.clone(),
-        log_dir: log_dir.clone().unwrap_or_default(),
-        seconds,
+    let mut record = Record {
+        krate: env.id().krate.clone(),
+        arch: env.id().arch.clone(),
+        test: env.id().name(),
+        attempt: env.id().attempt,
+        verdict: recorded.as_str().to_owned(),
+        message,
+        log_dir: env.log_dir().to_path_buf(),
+        seconds: started.elapsed().as_secs_f64(),
     };
-    write_record(&record);
-    // Written past libtest's output capture, so `cargo test` shows it too.
-    let mut stderr = std::io::stderr().lock();
-    match verdict {
-        Verdict::Pass => {}
-        Verdict::Skip => {
-            let _ = writeln!(stderr, "SKIP: {message}");
-        }
-        Verdict::Fail => {
-            let _ = writeln!(stderr, "FAIL: {message}");
-            if let Some(dir) = &log_dir {
-                let _ = writeln!(stderr, "logs: {}", dir.display());
-            }
-        }
+    // The watchdog may have recorded this test already, on a signal.
+    let ours = watch.in_flight().claim();
+    if ours {
+        publish(&env, &record);
     }
-    drop(stderr);
+    let failures = tear_down(&env);
+    if ours && !failures.is_empty() && !record.recorded().is_failure() {
+        verdict = Verdict::Fail;
+        record.verdict = Recorded::Fail.as_str().to_owned();
+        record.message = format!("QEMU failed at teardown: {}", failures.join("; "));
+        publish(&env, &record);
+    }
+    remove_scratch(&env, verdict);
+    drop(watch);
     if let Err(payload) = outcome {
         panic::resume_unwind(payload);
     }
     verdict
+}
+
+/// Called by `#[qemu_test]` when the body returned, before the machines it
+/// took as arguments are dropped: their shutdown waits for the verdict.
+pub fn body_ended() {
+    TestEnv::current().defer_teardowns();
 }
 
 /// Where the records of one run go: `<root>/results/<run id>`. The run is
@@ -288,12 +360,50 @@ pub fn read_records(run_dir: &Path) -> std::io::Result<Vec<Record>> {
     Ok(records)
 }
 
-fn finish(env: &Arc<TestEnv>, verdict: Verdict, message: &str) {
-    match verdict {
-        Verdict::Pass => env.log("verdict: pass"),
-        Verdict::Skip => env.log(format_args!("verdict: skip: {message}")),
-        Verdict::Fail => env.log(format_args!("verdict: FAIL: {message}")),
+/// Logs, records and prints a verdict; a second call for the same test
+/// (teardown turned it into a failure) overwrites the record.
+fn publish(env: &TestEnv, record: &Record) {
+    let recorded = record.recorded();
+    match recorded {
+        Recorded::Pass => env.log("verdict: pass"),
+        _ if recorded.is_failure() => env.log(format_args!(
+            "verdict: {}: {}",
+            recorded.as_str().to_uppercase(),
+            record.message
+        )),
+        _ => env.log(format_args!(
+            "verdict: {}: {}",
+            recorded.as_str(),
+            record.message
+        )),
     }
+    write_record(record);
+    // Written past libtest's output capture, so `cargo test` shows it too.
+    let mut stderr = std::io::stderr().lock();
+    if recorded == Recorded::Skip {
+        let _ = writeln!(stderr, "SKIP: {}", record.message);
+    } else if recorded.is_failure() {
+        let _ = writeln!(stderr, "FAIL: {}", record.message);
+        let _ = writeln!(stderr, "logs: {}", record.log_dir.display());
+    }
+}
+
+/// Runs the machine shutdowns held back until the verdict; what failed.
+fn tear_down(env: &TestEnv) -> Vec<String> {
+    // A shutdown that could not reap QEMU holds a kill for a second round.
+    for _ in 0..3 {
+        let teardowns = env.take_teardowns();
+        if teardowns.is_empty() {
+            break;
+        }
+        for teardown in teardowns {
+            teardown();
+        }
+    }
+    env.take_teardown_failures()
+}
+
+fn remove_scratch(env: &TestEnv, verdict: Verdict) {
     let keep = std::env::var_os("QEMU_TEST_KEEP_SCRATCH").is_some_and(|v| !v.is_empty());
     let scratch = env.scratch_dir();
     if verdict == Verdict::Fail {
@@ -313,6 +423,36 @@ fn finish(env: &Arc<TestEnv>, verdict: Verdict, message: &str) {
             scratch.display()
         ));
     }
+}
+
+/// What the watchdog records for a test that did not conclude in time
+/// after a signal or its deadline: a timeout, with the console's last lines.
+fn record_stopped(in_flight: &InFlight, stop: Stop) {
+    let env = &in_flight.env;
+    let tail = crate::vm::console::tail_of(&env.log_dir().join("console.log"));
+    let mut message = format!(
+        "timeout: {stop}; the test had run {:.1}s and did not end within {}s of it",
+        in_flight.started.elapsed().as_secs_f64(),
+        watchdog::GRACE.as_secs()
+    );
+    if !tail.trim().is_empty() {
+        message.push_str("\nlast console lines:");
+        for line in tail.lines() {
+            message.push_str("\n  | ");
+            message.push_str(line.trim_end_matches('\r'));
+        }
+    }
+    let record = Record {
+        krate: env.id().krate.clone(),
+        arch: env.id().arch.clone(),
+        test: env.id().name(),
+        attempt: env.id().attempt,
+        verdict: Recorded::Timeout.as_str().to_owned(),
+        message,
+        log_dir: env.log_dir().to_path_buf(),
+        seconds: in_flight.started.elapsed().as_secs_f64(),
+    };
+    publish(env, &record);
 }
 
 fn write_record(record: &Record) {

@@ -45,6 +45,11 @@ pub struct TestEnv {
     machines: AtomicUsize,
     /// Leases on cached files in use (see `asset`), released at the end.
     held: Mutex<Vec<File>>,
+    /// Machine shutdowns held until the verdict is recorded; `None` while
+    /// the body runs, so a machine dropped mid-test stops at once.
+    teardowns: Mutex<Option<Vec<crate::vm::Teardown>>>,
+    /// What went wrong shutting machines down.
+    teardown_failures: Mutex<Vec<String>>,
 }
 
 impl TestEnv {
@@ -90,6 +95,8 @@ impl TestEnv {
             socket_dir: OnceLock::new(),
             machines: AtomicUsize::new(0),
             held: Mutex::new(Vec::new()),
+            teardowns: Mutex::new(None),
+            teardown_failures: Mutex::new(Vec::new()),
         };
         env.log(format_args!("test {}", env.id));
         env.log(format_args!(
@@ -220,6 +227,27 @@ impl TestEnv {
     pub(crate) fn next_machine_index(&self) -> usize {
         self.machines.fetch_add(1, Ordering::Relaxed)
     }
+
+    /// From now on machines dropped are shut down by `take_teardowns`'s
+    /// caller, after the verdict.
+    pub(crate) fn defer_teardowns(&self) {
+        self.teardowns.lock().unwrap().get_or_insert_with(Vec::new);
+    }
+
+    /// The shutdowns held so far; later drops are held again.
+    pub(crate) fn take_teardowns(&self) -> Vec<crate::vm::Teardown> {
+        self.teardowns
+            .lock()
+            .unwrap()
+            .as_mut()
+            .map(std::mem::take)
+            .unwrap_or_default()
+    }
+
+    /// What failed in the machines' shutdowns so far.
+    pub(crate) fn take_teardown_failures(&self) -> Vec<String> {
+        std::mem::take(&mut self.teardown_failures.lock().unwrap())
+    }
 }
 
 impl fmt::Debug for TestEnv {
@@ -242,6 +270,20 @@ impl Host for TestEnv {
 
     fn next_machine_index(&self) -> usize {
         TestEnv::next_machine_index(self)
+    }
+
+    fn defer_teardown(&self, teardown: crate::vm::Teardown) -> Option<crate::vm::Teardown> {
+        match self.teardowns.lock().unwrap().as_mut() {
+            Some(held) => {
+                held.push(teardown);
+                None
+            }
+            None => Some(teardown),
+        }
+    }
+
+    fn teardown_failed(&self, message: String) {
+        self.teardown_failures.lock().unwrap().push(message);
     }
 }
 

@@ -18,6 +18,7 @@ use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use super::interrupt::{self, Stop};
 use super::logs::Logs;
 use super::process::{Exit, Process};
 
@@ -145,6 +146,19 @@ pub enum ConsoleError {
         limit: WaitTimeout,
         context: Box<Context>,
     },
+    /// nextest's timeout (SIGTERM), Ctrl-C or the test's deadline ended the
+    /// wait: what it waited for and where the logs are, before the kill.
+    #[error(
+        "{stop} after {:.1}s waiting for {pattern:?}{context}\nlogs: {}",
+        waited.as_secs_f64(), log_dir.display()
+    )]
+    Interrupted {
+        stop: Stop,
+        pattern: String,
+        waited: Duration,
+        log_dir: PathBuf,
+        context: Box<Context>,
+    },
     #[error("cannot send {text:?} to the console: QEMU {exit}")]
     Send { text: String, exit: ExitText },
     #[error("cannot read `{}`: {source}", path.display())]
@@ -162,6 +176,7 @@ impl ConsoleError {
             ConsoleError::QemuExited { .. } | ConsoleError::Send { .. } => "QEMU died",
             ConsoleError::FailurePattern { .. } => "guest failure pattern",
             ConsoleError::Timeout { .. } => "pattern never came",
+            ConsoleError::Interrupted { .. } => "timeout",
             ConsoleError::Log { .. } => "I/O error",
         }
     }
@@ -481,6 +496,22 @@ impl Console {
             if let Some(index) = found {
                 let (pattern, is_success) = patterns[index];
                 return self.conclude_match(&scanner, pattern, is_success, success, started);
+            }
+            // Before QEMU's exit: nextest's SIGTERM reaches QEMU too, and
+            // the stop is the cause, not QEMU's death.
+            if let Some(stop) = interrupt::check() {
+                self.logs.log(format_args!(
+                    "{}console: {stop} after {:.1}s waiting for {success:?}",
+                    self.prefix,
+                    started.elapsed().as_secs_f64()
+                ));
+                return Err(ConsoleError::Interrupted {
+                    stop,
+                    pattern: success.to_owned(),
+                    waited: started.elapsed(),
+                    log_dir: self.logs.dir().to_path_buf(),
+                    context: self.context(),
+                });
             }
             // Everything QEMU sent is scanned: did it exit?
             let exit = self.process.exit();

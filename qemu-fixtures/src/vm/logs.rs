@@ -18,7 +18,19 @@ pub trait Host: Send + Sync + 'static {
     fn arch(&self) -> &str;
     /// 0 for the first machine, then 1, 2, ...
     fn next_machine_index(&self) -> usize;
+    /// Takes a machine's shutdown to run after the test's verdict is
+    /// recorded, so a slow `quit` cannot delay the verdict; returns it when
+    /// the owner wants it run now.
+    fn defer_teardown(&self, teardown: Teardown) -> Option<Teardown> {
+        Some(teardown)
+    }
+    /// A machine's shutdown failed (QEMU crashed or exited non-zero on
+    /// `quit`): the owner turns a pass into a failure.
+    fn teardown_failed(&self, _message: String) {}
 }
+
+/// A machine's shutdown, run later by its owner.
+pub type Teardown = Box<dyn FnOnce() + Send>;
 
 /// A log directory and its `base.log`; cheap to clone.
 #[derive(Clone)]

@@ -782,14 +782,59 @@ impl<H: Host> Drop for Machine<H> {
         if running.process.exit().is_none() {
             if std::thread::panicking() {
                 self.kill();
-            } else if let Err(err) = self.shutdown() {
-                self.logs.log(format_args!(
-                    "machine {}: shutdown on drop: {err}",
-                    self.name
-                ));
+            } else {
+                // The owner may run the shutdown after the verdict: hand it
+                // a machine that holds the running QEMU.
+                let detached = Machine {
+                    env: self.env.clone(),
+                    logs: self.logs.clone(),
+                    name: self.name.clone(),
+                    binary: self.binary.clone(),
+                    args: Vec::new(),
+                    machine: None,
+                    console: self.console.clone(),
+                    qmp_enabled: self.qmp_enabled,
+                    running: self.running.take(),
+                };
+                let env = self.env.clone();
+                let teardown: crate::vm::Teardown = Box::new(move || detached.tear_down());
+                if let Some(now) = env.defer_teardown(teardown) {
+                    now();
+                }
+                return;
             }
         }
         self.finish();
+    }
+}
+
+impl<H: Host> Machine<H> {
+    /// Shuts QEMU down at the end of its test; a QEMU that crashes or exits
+    /// non-zero on the way out is reported to the owner as a failure.
+    fn tear_down(mut self) {
+        let failure = match self.shutdown() {
+            Ok(exit) if exit.success() => None,
+            Ok(exit) => Some(format!(
+                "QEMU {exit} on shutdown{}",
+                quote_output(&self.output_tail())
+            )),
+            Err(err) => Some(err.to_string()),
+        };
+        if let Some(message) = failure {
+            self.logs.log(format_args!(
+                "machine {}: shutdown on drop: {message}",
+                self.name
+            ));
+            self.env
+                .teardown_failed(format!("machine {}: {message}", self.name));
+        }
+        if self
+            .running
+            .as_ref()
+            .is_some_and(|running| running.process.exit().is_none())
+        {
+            self.kill();
+        }
     }
 }
 

@@ -4,6 +4,7 @@ pub mod accel;
 pub mod binary;
 pub mod console;
 pub mod guest;
+pub mod interrupt;
 pub mod logs;
 pub mod machine;
 pub mod process;
@@ -12,7 +13,7 @@ pub mod unavailable;
 
 pub use binary::{find_command, qemu_binary};
 pub use console::{Console, ConsoleError, Match, WaitTimeout};
-pub use logs::{Host, Log, Logs};
+pub use logs::{Host, Log, Logs, Teardown};
 pub use machine::{Machine, MachineError};
 pub use process::Exit;
 pub use qmp::{Qmp, QmpError};

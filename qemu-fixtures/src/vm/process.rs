@@ -112,6 +112,7 @@ impl Process {
             output: output.clone(),
             threads: Mutex::new(Vec::new()),
         });
+        super::interrupt::register(process.pid);
         let copier = std::thread::Builder::new()
             .name(format!("output-{}", process.pid))
             .spawn(move || output.copy_from(reader))?;
@@ -204,6 +205,8 @@ impl Process {
                 break;
             }
         }
+        // Still a zombie here: off the kill list before its pid is freed.
+        super::interrupt::unregister(self.pid);
         let mut state = self.state.lock().unwrap();
         let status = child.wait().expect("waiting for a child we spawned");
         *state = Some(Exit(status));

@@ -14,6 +14,8 @@ use super::logs::Logs;
 /// How long QEMU may take to answer one command; `quit` and migration
 /// commands answer at once, and waits for events take their own timeout.
 const REPLY_TIMEOUT: Duration = Duration::from_secs(60);
+/// How often a QMP wait looks whether the test was signalled.
+const INTERRUPT_TICK: Duration = Duration::from_millis(100);
 
 #[derive(Debug, thiserror::Error)]
 pub enum QmpError {
@@ -31,6 +33,12 @@ pub enum QmpError {
     ReplyTimeout { command: String, timeout: Duration },
     #[error("no QMP event {event} within {:.1}s", timeout.as_secs_f64())]
     EventTimeout { event: String, timeout: Duration },
+    /// nextest's timeout (SIGTERM) or Ctrl-C came while waiting on QMP.
+    #[error("{stop} while {doing}")]
+    Interrupted {
+        stop: super::interrupt::Stop,
+        doing: String,
+    },
     #[error("QMP protocol error: {0}")]
     Protocol(String),
     #[error("QMP socket: {0}")]
@@ -214,26 +222,39 @@ impl Qmp {
         let closed = || QmpError::Closed {
             doing: doing.to_owned(),
         };
-        let left = deadline.saturating_duration_since(Instant::now());
-        // A zero timeout means "block" to the socket: poll for 1 ms.
-        self.reader
-            .get_ref()
-            .set_read_timeout(Some(left.max(Duration::from_millis(1))))?;
-        // A line cut by the timeout stays in `partial` for the next read.
-        match self.reader.read_until(b'\n', &mut self.partial) {
-            Ok(0) => return Err(closed()),
-            Ok(_) if !self.partial.ends_with(b"\n") => return Err(closed()),
-            Ok(_) => {}
-            Err(err)
-                if matches!(
-                    err.kind(),
-                    io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
-                ) =>
-            {
-                return Ok(None);
+        loop {
+            // Only a signal cuts a QMP wait short, not the test's deadline:
+            // teardown after the deadline still needs `quit` answered.
+            if let Some(signal) = super::interrupt::signal() {
+                return Err(QmpError::Interrupted {
+                    stop: super::interrupt::Stop::Signal(signal),
+                    doing: doing.to_owned(),
+                });
             }
-            Err(err) if is_closed(&err) => return Err(closed()),
-            Err(err) => return Err(err.into()),
+            let left = deadline.saturating_duration_since(Instant::now());
+            // A zero timeout means "block" to the socket: poll for 1 ms; a
+            // long one is cut into ticks so a signal is seen at once.
+            self.reader
+                .get_ref()
+                .set_read_timeout(Some(left.clamp(Duration::from_millis(1), INTERRUPT_TICK)))?;
+            // A line cut by the timeout stays in `partial` for the next read.
+            match self.reader.read_until(b'\n', &mut self.partial) {
+                Ok(0) => return Err(closed()),
+                Ok(_) if !self.partial.ends_with(b"\n") => return Err(closed()),
+                Ok(_) => break,
+                Err(err)
+                    if matches!(
+                        err.kind(),
+                        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                    ) =>
+                {
+                    if Instant::now() >= deadline {
+                        return Ok(None);
+                    }
+                }
+                Err(err) if is_closed(&err) => return Err(closed()),
+                Err(err) => return Err(err.into()),
+            }
         }
         let line = String::from_utf8_lossy(&self.partial).trim_end().to_owned();
         self.partial.clear();

@@ -14,3 +14,4 @@ mod launch;
 mod python_parity;
 mod scenario;
 mod support;
+mod timeouts;

@@ -135,3 +135,23 @@ fn extracts_a_corrupt_asset(env: std::sync::Arc<TestEnv>) -> TestResult {
     env.archive_extract(&CORRUPT, "boot/kernel")?;
     Ok(())
 }
+
+#[qemu_test]
+#[ignore = "a scenario: timeouts::* run it, with a deadline or a SIGTERM"]
+fn waits_on_a_stopped_guest(mut vm: Machine) -> TestResult {
+    // A guest that never runs: only a deadline or a signal ends the wait.
+    vm.set_machine("pc")?;
+    vm.args(["-nodefaults", "-S"]).launch()?;
+    hand_off(&vm.pid().expect("launched").to_string());
+    vm.console()
+        .wait_for("a pattern a stopped guest never prints")?;
+    Ok(())
+}
+
+#[qemu_test]
+#[ignore = "a scenario: timeouts::a_qemu_failing_its_shutdown_fails_a_passing_test runs it"]
+fn passes_with_qemu_running(mut vm: Machine) -> TestResult {
+    vm.set_machine("none")?;
+    vm.args(["-nodefaults", "-S"]).launch()?;
+    Ok(())
+}
