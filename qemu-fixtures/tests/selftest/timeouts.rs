@@ -24,8 +24,7 @@ fn record_of(name: &str) -> Result<Record, TestError> {
     read_records(&dir)
         .map_err(|err| TestError::io(format!("reading {}", dir.display()), err))?
         .into_iter()
-        .filter(|record| record.test == format!("scenario::{name}"))
-        .next_back()
+        .rfind(|record| record.test == format!("scenario::{name}"))
         .ok_or_else(|| {
             TestError::check(format!(
                 "no record of scenario::{name} in {}",
