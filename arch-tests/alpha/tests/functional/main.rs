@@ -1,5 +1,6 @@
 //! Functional tests of qemu-system-alpha.
 
 mod palcode;
+mod thorough;
 
 qemu_fixtures::generic_tests!();

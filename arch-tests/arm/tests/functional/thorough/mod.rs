@@ -2,3 +2,9 @@
 
 mod canona1100;
 mod linux_netboot;
+mod collie;
+mod raspi2;
+mod realview;
+mod smdkc210;
+mod vexpress;
+mod virt;

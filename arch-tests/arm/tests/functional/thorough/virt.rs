@@ -1,0 +1,24 @@
+//! Port of QEMU's tests/functional/arm/test_virt.py: a Fedora kernel on virt prints its command line.
+
+use qemu_fixtures::prelude::*;
+
+#[asset]
+static KERNEL: Asset = Asset::new(
+    "https://archives.fedoraproject.org/pub/archive/fedora/linux/releases/29/Everything/armhfp/os/images/pxeboot/vmlinuz",
+    "18dd5f1a9a28bd539f9d047f7c0677211bae528e8712b40ca5a229a4ad8e2591",
+);
+
+#[qemu_test]
+fn arm_virt(mut vm: Machine) -> TestResult {
+    vm.set_machine("virt")?;
+    let kernel = vm.env().fetch(&KERNEL)?;
+    vm.set_console();
+    let kernel_command_line = format!("{}console=ttyAMA0", linux::KERNEL_COMMON_COMMAND_LINE);
+    vm.arg("-kernel")
+        .arg(&kernel)
+        .args(["-append", &kernel_command_line]);
+    vm.launch()?;
+    let console_pattern = format!("Kernel command line: {kernel_command_line}");
+    linux::wait_for_console_pattern(&mut vm, &console_pattern)?;
+    Ok(())
+}
