@@ -39,7 +39,8 @@ impl fmt::Display for Skip {
 impl std::error::Error for Skip {}
 
 /// What the vm layer reports missing (a machine, a device, the binary) is a
-/// skip with the same reason.
+/// skip with the same reason. A configuration mistake is not something
+/// missing: `TestError` makes it a failure, so convert through that.
 impl From<Unavailable> for Skip {
     fn from(unavailable: Unavailable) -> Skip {
         Skip::new(unavailable.to_string())
@@ -128,21 +129,31 @@ pub fn slow() -> Result<(), Skip> {
     opt_in("QEMU_TEST_ALLOW_SLOW", "test is slow")
 }
 
-/// Skips unless this process may lock `mebibytes` of memory (`ulimit -l`).
-pub fn locked_memory(mebibytes: u64) -> Result<(), Skip> {
+/// Skips unless this process may lock `kilobytes` kB of memory (Python's
+/// `skipLockedMemoryTest`, which takes kB too). Like Python it reads the
+/// HARD limit (`ulimit -Hl`): a soft limit below it can be raised by QEMU's
+/// own user, and root locks past it anyway, so only the hard one forbids.
+pub fn locked_memory(kilobytes: u64) -> Result<(), Skip> {
     let mut limit = libc::rlimit {
         rlim_cur: 0,
         rlim_max: 0,
     };
     // SAFETY: getrlimit writes into the struct we own.
     let ok = unsafe { libc::getrlimit(libc::RLIMIT_MEMLOCK, &mut limit) } == 0;
-    let needed = mebibytes.saturating_mul(1024 * 1024);
-    if !ok || limit.rlim_cur == libc::RLIM_INFINITY || limit.rlim_cur >= needed {
+    if !ok {
+        return Ok(());
+    }
+    locked_memory_within(kilobytes, limit.rlim_max)
+}
+
+/// The decision of `locked_memory` for a hard limit of `hard_limit` bytes.
+fn locked_memory_within(kilobytes: u64, hard_limit: libc::rlim_t) -> Result<(), Skip> {
+    if hard_limit == libc::RLIM_INFINITY || hard_limit >= kilobytes.saturating_mul(1024) {
         return Ok(());
     }
     Err(Skip::new(format!(
-        "test needs {mebibytes} MiB of locked memory; ulimit -l allows {} KiB",
-        limit.rlim_cur / 1024
+        "test required {kilobytes} kB of available locked memory; ulimit -Hl allows {} kB",
+        hard_limit / 1024
     )))
 }
 
@@ -175,6 +186,59 @@ mod tests {
     #[should_panic(expected = "lacks \"flaky\"")]
     fn an_unmarked_test_may_not_call_it() {
         let _ = flaky("https://gitlab.com/qemu-project/qemu/-/issues/1");
+    }
+
+    #[test]
+    fn locked_memory_takes_kilobytes_and_reads_the_hard_limit() {
+        // test_memlock.py's 2 GiB, as Python writes it: 2_097_152 kB.
+        let two_gib_in_kb = 2_097_152;
+        assert!(locked_memory_within(two_gib_in_kb, 2 << 30).is_ok());
+        assert!(locked_memory_within(two_gib_in_kb, libc::RLIM_INFINITY).is_ok());
+        let skip = locked_memory_within(two_gib_in_kb, 8192 * 1024).unwrap_err();
+        assert_eq!(
+            skip.reason(),
+            "test required 2097152 kB of available locked memory; ulimit -Hl allows 8192 kB"
+        );
+        // One kB over the hard limit is refused; exactly the limit is not.
+        assert!(locked_memory_within(8192, 8192 * 1024).is_ok());
+        assert!(locked_memory_within(8193, 8192 * 1024).is_err());
+    }
+
+    #[test]
+    fn locked_memory_ignores_a_lower_soft_limit() {
+        let mut limit = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        // SAFETY: getrlimit writes into the struct we own.
+        assert_eq!(
+            unsafe { libc::getrlimit(libc::RLIMIT_MEMLOCK, &mut limit) },
+            0
+        );
+        let hard_kb = if limit.rlim_max == libc::RLIM_INFINITY {
+            u64::MAX / 1024
+        } else {
+            limit.rlim_max / 1024
+        };
+        // Lowering the soft limit of this test's own process (nextest runs
+        // each test alone) to 0 must not turn a fit within the hard one
+        // into a skip.
+        let lowered = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: limit.rlim_max,
+        };
+        // SAFETY: setrlimit reads the struct we own.
+        assert_eq!(
+            unsafe { libc::setrlimit(libc::RLIMIT_MEMLOCK, &lowered) },
+            0
+        );
+        let result = locked_memory(hard_kb);
+        // SAFETY: as above; restores what the test found.
+        unsafe { libc::setrlimit(libc::RLIMIT_MEMLOCK, &limit) };
+        assert_eq!(result, Ok(()));
+        if limit.rlim_max != libc::RLIM_INFINITY {
+            assert!(locked_memory(hard_kb + 1).is_err());
+        }
     }
 
     #[test]
