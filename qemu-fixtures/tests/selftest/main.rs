@@ -15,3 +15,4 @@ mod python_parity;
 mod scenario;
 mod support;
 mod timeouts;
+mod tuxrun;
