@@ -4,7 +4,6 @@ pub mod baremetal;
 pub mod edk2;
 pub mod firmware;
 pub mod linux;
-pub mod tuxrun;
 pub mod uboot;
 
 pub use firmware::word_swapped_copy;

@@ -15,4 +15,3 @@ mod python_parity;
 mod scenario;
 mod support;
 mod timeouts;
-mod tuxrun;

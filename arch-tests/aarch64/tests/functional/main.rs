@@ -1,6 +1,7 @@
 //! Functional tests of qemu-system-aarch64.
 
 mod edk2;
+mod quick;
 mod uboot;
 mod thorough;
 

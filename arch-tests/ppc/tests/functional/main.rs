@@ -1,6 +1,7 @@
 //! Functional tests of qemu-system-ppc.
 
 mod openbios;
+mod quick;
 mod uboot;
 
 qemu_fixtures::generic_tests!();

@@ -1,6 +1,7 @@
 //! Functional tests of qemu-system-x86_64.
 
 mod ovmf;
+mod quick;
 mod seabios;
 mod uboot;
 mod thorough;
