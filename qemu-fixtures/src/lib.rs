@@ -24,11 +24,12 @@ pub mod prelude {
     pub use crate::assets::archive::Format;
     pub use crate::assets::uncompress::Compression;
     pub use crate::ensure;
-    pub use crate::guests::{baremetal, edk2, linux, uboot};
+    pub use crate::guests::{baremetal, edk2, linux, migration, uboot};
     pub use crate::harness::Machine;
     pub use crate::harness::fixtures::{env, vm};
     pub use crate::harness::installed::Installed;
     pub use crate::harness::outcome::{TestError, TestResult};
+    pub use crate::harness::ports::Ports;
     pub use crate::harness::skip::{self, Skip};
     pub use crate::harness::testenv::TestEnv;
     pub use crate::vm::console::{Console, Match};

@@ -1,10 +1,10 @@
-//! Shared test `empty_cpu_model`: `-cpu ''` is refused with QEMU's message.
+//! Port of QEMU's tests/functional/generic/test_empty_cpu_model.py: `-cpu ''` is refused with QEMU's message.
 
 use crate::ensure;
 use crate::harness::{Machine, TestResult};
 
 /// `-cpu ''` is refused with QEMU's message and exit code 1.
-pub fn empty_cpu_model_is_rejected(mut vm: Machine) -> TestResult {
+pub fn test(mut vm: Machine) -> TestResult {
     vm.disable_qmp().disable_console();
     vm.args(["-S", "-machine", "none", "-cpu", ""]).launch()?;
     let exit = vm.wait_exit()?;

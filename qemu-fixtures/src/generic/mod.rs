@@ -1,18 +1,19 @@
 //! Layer `generic`: the tests every target shares, one file per family, instantiated by `generic_tests!()`; uses everything.
 
 /// Instantiates every shared test in the calling crate, one module per
-/// QEMU test file: `version::query_version_matches_cli`, ... A test that
+/// QEMU test file, named as upstream's file and methods:
+/// `version::qmp_query_version`, ... A test that
 /// cannot apply to a target skips with the reason.
 #[macro_export]
 macro_rules! generic_tests {
     () => {
-        $crate::__generic_module!(version: query_version_matches_cli);
-        $crate::__generic_module!(empty_cpu_model: empty_cpu_model_is_rejected);
-        $crate::__generic_module!(info_usernet: hostfwd_port_is_listed);
+        $crate::__generic_module!(version: qmp_query_version);
+        $crate::__generic_module!(empty_cpu_model: test);
+        $crate::__generic_module!(info_usernet: hostfwd);
         $crate::__generic_module!(cpu_queries: definitions_are_named, listed_model_runs);
         $crate::__generic_module!(vnc:
-            no_vnc_refuses_password, password_needs_password_option,
-            password_can_change, listen_address_can_change, taken_port_is_reported);
+            no_vnc_change_password, change_password_requires_a_password,
+            change_password, change_listen, taken_port_is_reported);
         $crate::__generic_module!(migration: tcp_localhost, unix_socket, exec_command);
         $crate::__generic_env_module!(assets: declared_assets_are_well_formed);
     };
@@ -56,4 +57,5 @@ pub mod empty_cpu_model;
 pub mod info_usernet;
 pub mod migration;
 pub mod version;
+pub mod vmstate;
 pub mod vnc;

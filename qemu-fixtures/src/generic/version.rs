@@ -1,4 +1,4 @@
-//! Shared test `version`: QMP `query-version` agrees with the binary's `--version`.
+//! Port of QEMU's tests/functional/generic/test_version.py: QMP `query-version` gives integer versions, which agree with the binary's `--version`.
 
 use std::process::Command;
 
@@ -7,8 +7,9 @@ use serde_json::Value;
 use crate::ensure;
 use crate::harness::{Machine, TestError, TestResult};
 
-/// QMP `query-version` agrees with `qemu-system-* --version`.
-pub fn query_version_matches_cli(mut vm: Machine) -> TestResult {
+/// QMP `query-version` gives integer major, minor and micro versions,
+/// which agree with `qemu-system-* --version`.
+pub fn qmp_query_version(mut vm: Machine) -> TestResult {
     vm.set_machine("none")?;
     vm.arg("-nodefaults").launch()?;
     let version = vm.cmd("query-version", Value::Null)?;

@@ -1,4 +1,4 @@
-//! Shared tests `vnc`: passwords, listen addresses and a taken port of the VNC server.
+//! Port of QEMU's tests/functional/generic/test_vnc.py: passwords and listen addresses of the VNC server (and, ours, a taken port).
 
 use std::net::{Ipv4Addr, TcpListener, TcpStream};
 use std::time::Duration;
@@ -6,11 +6,12 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use crate::ensure;
+use crate::harness::ports::Ports;
 use crate::harness::{Machine, Skip, TestError, TestResult};
 use crate::vm::{MachineError, QmpError};
 
 /// Without `-vnc`, VNC is off and a password cannot be set.
-pub fn no_vnc_refuses_password(mut vm: Machine) -> TestResult {
+pub fn no_vnc_change_password(mut vm: Machine) -> TestResult {
     vm.set_machine("none")?;
     vm.args(["-nodefaults", "-S"]).launch()?;
     let vnc = query_vnc(&mut vm)?;
@@ -22,7 +23,7 @@ pub fn no_vnc_refuses_password(mut vm: Machine) -> TestResult {
 }
 
 /// With VNC on but no `password=on`, a password cannot be set.
-pub fn password_needs_password_option(mut vm: Machine) -> TestResult {
+pub fn change_password_requires_a_password(mut vm: Machine) -> TestResult {
     vm.set_machine("none")?;
     vm.args(["-nodefaults", "-S", "-vnc", ":1,to=999"]);
     launch_guarded(&mut vm)?;
@@ -32,7 +33,7 @@ pub fn password_needs_password_option(mut vm: Machine) -> TestResult {
 }
 
 /// With `password=on`, `change-vnc-password` succeeds.
-pub fn password_can_change(mut vm: Machine) -> TestResult {
+pub fn change_password(mut vm: Machine) -> TestResult {
     vm.set_machine("none")?;
     vm.args(["-nodefaults", "-S", "-vnc", ":1,to=999,password=on"]);
     launch_guarded(&mut vm)?;
@@ -43,10 +44,19 @@ pub fn password_can_change(mut vm: Machine) -> TestResult {
 }
 
 /// `display-update` moves the VNC server to new ports: the old one
-/// stops listening, the new ones listen.
-pub fn listen_address_can_change(mut vm: Machine) -> TestResult {
-    let [a, b, c] = free_ports::<3>()?;
+/// stops listening, the new ones listen. The ports come from [`Ports`],
+/// whose lock is held to the end.
+pub fn change_listen(mut vm: Machine) -> TestResult {
     vm.set_machine("none")?;
+    let ports = Ports::lock()?;
+    let [a, b, c]: [u16; 3] = ports
+        .find_free_ports(3)?
+        .try_into()
+        .expect("find_free_ports gives as many as asked");
+    ensure!(
+        !listening(a) && !listening(b) && !listening(c),
+        "ports {a}, {b}, {c} should not listen before QEMU starts"
+    );
     vm.args([
         "-nodefaults",
         "-S",
@@ -162,26 +172,6 @@ fn refuses_password(vm: &mut Machine) -> TestResult {
         )),
         Err(err) => Err(err.into()),
     }
-}
-
-/// `N` ports that nothing listens on now, at or above 5900 (VNC
-/// displays count from there).
-fn free_ports<const N: usize>() -> Result<[u16; N], TestError> {
-    let mut listeners = Vec::new();
-    while listeners.len() < N {
-        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
-            .map_err(|err| TestError::io("binding a port on 127.0.0.1", err))?;
-        let port = listener
-            .local_addr()
-            .map_err(|err| TestError::io("reading the port", err))?
-            .port();
-        if port >= 5900 {
-            listeners.push((listener, port));
-        }
-    }
-    // Held until all are chosen so the kernel gives distinct ports.
-    let ports: Vec<u16> = listeners.iter().map(|(_, port)| *port).collect();
-    Ok(ports.try_into().expect("N ports"))
 }
 
 fn listening(port: u16) -> bool {

@@ -4,6 +4,8 @@ pub mod baremetal;
 pub mod edk2;
 pub mod firmware;
 pub mod linux;
+pub mod migration;
 pub mod uboot;
 
+pub mod vmstate;
 pub use firmware::word_swapped_copy;

@@ -110,22 +110,16 @@ impl From<Skip> for TestError {
     }
 }
 
-/// What this host lacks is a skip; a configuration mistake (a
-/// `QEMU_TEST_QEMU_BINARY` that is not executable) fails.
 impl From<Unavailable> for TestError {
     fn from(unavailable: Unavailable) -> TestError {
-        if unavailable.is_configuration_error() {
-            TestError::Machine(MachineError::Unavailable(unavailable))
-        } else {
-            TestError::Skip(unavailable.into())
-        }
+        TestError::Skip(unavailable.into())
     }
 }
 
 impl From<MachineError> for TestError {
     fn from(err: MachineError) -> TestError {
         match err {
-            MachineError::Unavailable(unavailable) => unavailable.into(),
+            MachineError::Unavailable(unavailable) => TestError::Skip(unavailable.into()),
             MachineError::Qmp(qmp) => TestError::Qmp(qmp),
             err => TestError::Machine(err),
         }

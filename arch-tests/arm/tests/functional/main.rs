@@ -1,7 +1,8 @@
 //! Functional tests of qemu-system-arm.
 
 mod edk2;
-mod uboot;
+mod quick;
 mod thorough;
+mod uboot;
 
 qemu_fixtures::generic_tests!();

@@ -1,5 +1,6 @@
 //! Functional tests of qemu-system-ppc64.
 
+mod quick;
 mod slof;
 mod thorough;
 

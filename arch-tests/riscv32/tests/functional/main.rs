@@ -1,5 +1,6 @@
 //! Functional tests of qemu-system-riscv32.
 
 mod opensbi;
+mod quick;
 
 qemu_fixtures::generic_tests!();

@@ -1,5 +1,6 @@
 //! Functional tests of qemu-system-s390x.
 
+mod quick;
 mod s390_ccw;
 
 qemu_fixtures::generic_tests!();

@@ -1,5 +1,6 @@
 //! Functional tests of qemu-system-sparc.
 
 mod openbios;
+mod quick;
 
 qemu_fixtures::generic_tests!();

@@ -1,0 +1,21 @@
+//! Port of QEMU's tests/functional/sparc/test_migration.py: machine SS-4 and SS-5 migrates over TCP, a UNIX socket and exec.
+
+use qemu_fixtures::prelude::*;
+
+#[qemu_test]
+fn migration_with_tcp_localhost(mut vm: Machine) -> TestResult {
+    vm.set_machine("SS-4")?;
+    migration::migration_with_tcp_localhost(vm)
+}
+
+#[qemu_test]
+fn migration_with_unix(mut vm: Machine) -> TestResult {
+    vm.set_machine("SS-5")?;
+    migration::migration_with_unix(vm)
+}
+
+#[qemu_test]
+fn migration_with_exec(mut vm: Machine) -> TestResult {
+    vm.set_machine("SS-4")?;
+    migration::migration_with_exec(vm)
+}

@@ -1,0 +1,8 @@
+//! Port of QEMU's tests/functional/generic/test_vmstate.py on x86_64: machine pc-q35-7.2's vmstate against QEMU 7.2's reference data.
+
+use qemu_fixtures::prelude::*;
+
+#[qemu_test]
+fn vmstate_7_2(vm: Machine) -> TestResult {
+    qemu_fixtures::generic::vmstate::vmstate_7_2(vm)
+}

@@ -1,0 +1,150 @@
+//! Free TCP ports on 127.0.0.1, chosen under a lock that every test process shares: QEMU's `qemu_test/ports.py`.
+
+use std::fs::{self, File, OpenOptions};
+use std::io;
+use std::net::{Ipv4Addr, TcpListener};
+use std::path::PathBuf;
+
+use super::outcome::TestError;
+use super::testenv::functional_root;
+
+/// A lease on this process's range of ports: while it lives, no other
+/// test process that shares the range picks from it, so a port found free
+/// stays ours until QEMU binds it. As upstream's `Ports`, the range is
+/// 1024 ports from 49152 on, chosen by the process id.
+pub struct Ports {
+    start: u32,
+    /// Excluded; 65536 for the last range.
+    end: u32,
+    _lock: File,
+}
+
+/// Why no port could be had.
+#[derive(Debug, thiserror::Error)]
+pub enum PortsError {
+    #[error("cannot lock `{}`: {source}", path.display())]
+    Lock { path: PathBuf, source: io::Error },
+    #[error("found only {found} of {wanted} free TCP ports in {start}..{end} on 127.0.0.1")]
+    Exhausted {
+        wanted: usize,
+        found: usize,
+        start: u32,
+        end: u32,
+    },
+}
+
+impl Ports {
+    /// The address the ports are free on.
+    pub const ADDR: Ipv4Addr = Ipv4Addr::LOCALHOST;
+    const RANGE_SIZE: u32 = 1024;
+
+    /// Takes the lock of this process's range, waiting for another holder.
+    pub fn lock() -> Result<Ports, PortsError> {
+        Ports::lock_range_of(std::process::id())
+    }
+
+    /// `count` ports that nothing is bound to now, lowest first.
+    pub fn find_free_ports(&self, count: usize) -> Result<Vec<u16>, PortsError> {
+        let free: Vec<u16> = (self.start..self.end)
+            .filter_map(|port| u16::try_from(port).ok())
+            .filter(|&port| TcpListener::bind((Ports::ADDR, port)).is_ok())
+            .take(count)
+            .collect();
+        if free.len() < count {
+            return Err(PortsError::Exhausted {
+                wanted: count,
+                found: free.len(),
+                start: self.start,
+                end: self.end,
+            });
+        }
+        Ok(free)
+    }
+
+    /// One port that nothing is bound to now.
+    pub fn find_free_port(&self) -> Result<u16, PortsError> {
+        Ok(self.find_free_ports(1)?[0])
+    }
+
+    fn lock_range_of(pid: u32) -> Result<Ports, PortsError> {
+        let start = 49152 + (pid.wrapping_mul(Ports::RANGE_SIZE) % 16384);
+        let dir = functional_root();
+        let path = dir.join(format!(".port_lock.{start}"));
+        let lock = fs::create_dir_all(&dir)
+            .and_then(|()| {
+                OpenOptions::new()
+                    .create(true)
+                    .truncate(false)
+                    .write(true)
+                    .open(&path)
+            })
+            .and_then(|file| file.lock().map(|()| file))
+            .map_err(|source| PortsError::Lock { path, source })?;
+        Ok(Ports {
+            start,
+            end: start + Ports::RANGE_SIZE,
+            _lock: lock,
+        })
+    }
+}
+
+/// Either is a failure: upstream's `find_free_ports` asserts it found
+/// every port, and a skip would hide a range computed wrongly.
+impl From<PortsError> for TestError {
+    fn from(err: PortsError) -> TestError {
+        TestError::check(err.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ports_are_distinct_free_and_in_the_processs_range() {
+        let ports = Ports::lock().unwrap();
+        let found = ports.find_free_ports(3).unwrap();
+        assert_eq!(found.len(), 3);
+        assert!(found.windows(2).all(|pair| pair[0] < pair[1]), "{found:?}");
+        for &port in &found {
+            assert!(
+                (ports.start..ports.end).contains(&u32::from(port)),
+                "{port}"
+            );
+            assert!(port >= 49152);
+            TcpListener::bind((Ports::ADDR, port)).unwrap();
+        }
+    }
+
+    #[test]
+    fn the_last_range_reaches_port_65535() {
+        // 15 * 1024 is the last of the 16 ranges: 64512 up to 65535.
+        let ports = Ports::lock_range_of(15).unwrap();
+        assert_eq!((ports.start, ports.end), (64512, 65536));
+        let port = ports.find_free_port().unwrap();
+        assert!(port >= 64512, "{port}");
+    }
+
+    #[test]
+    fn a_bound_port_is_not_offered() {
+        let ports = Ports::lock().unwrap();
+        let first = ports.find_free_port().unwrap();
+        let _holder = TcpListener::bind((Ports::ADDR, first)).unwrap();
+        let next = ports.find_free_port().unwrap();
+        assert_ne!(next, first);
+    }
+
+    #[test]
+    fn the_lock_excludes_another_holder_of_the_range() {
+        // A pid no test process has here: its range and lock are this test's.
+        let ports = Ports::lock_range_of(u32::MAX - 7).unwrap();
+        let path = functional_root().join(format!(".port_lock.{}", ports.start));
+        let other = File::open(&path).unwrap();
+        assert!(
+            other.try_lock().is_err(),
+            "a second holder got the range's lock"
+        );
+        drop(ports);
+        other.lock().unwrap();
+    }
+}
