@@ -2,5 +2,6 @@
 
 mod baremetal;
 mod quick;
+mod thorough;
 
 qemu_fixtures::generic_tests!();

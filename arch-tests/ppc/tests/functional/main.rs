@@ -3,5 +3,6 @@
 mod openbios;
 mod quick;
 mod uboot;
+mod thorough;
 
 qemu_fixtures::generic_tests!();

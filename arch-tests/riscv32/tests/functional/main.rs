@@ -2,5 +2,6 @@
 
 mod opensbi;
 mod quick;
+mod thorough;
 
 qemu_fixtures::generic_tests!();

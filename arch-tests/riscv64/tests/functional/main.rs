@@ -3,5 +3,6 @@
 mod opensbi;
 mod quick;
 mod uboot;
+mod thorough;
 
 qemu_fixtures::generic_tests!();

@@ -2,5 +2,6 @@
 
 mod quick;
 mod s390_ccw;
+mod thorough;
 
 qemu_fixtures::generic_tests!();

@@ -4,3 +4,4 @@ mod linux_netboot;
 mod kvm;
 mod raspi3;
 mod virt_aarch64_off;
+mod tuxrun;

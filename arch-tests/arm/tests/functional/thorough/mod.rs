@@ -8,3 +8,4 @@ mod realview;
 mod smdkc210;
 mod vexpress;
 mod virt;
+mod tuxrun;
