@@ -24,7 +24,7 @@ pub mod prelude {
     pub use crate::assets::archive::Format;
     pub use crate::assets::uncompress::Compression;
     pub use crate::ensure;
-    pub use crate::guests::{baremetal, edk2, linux, migration, uboot};
+    pub use crate::guests::{baremetal, edk2, linux, migration, tuxrun, uboot};
     pub use crate::harness::Machine;
     pub use crate::harness::fixtures::{env, vm};
     pub use crate::harness::installed::Installed;

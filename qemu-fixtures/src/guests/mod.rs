@@ -5,6 +5,7 @@ pub mod edk2;
 pub mod firmware;
 pub mod linux;
 pub mod migration;
+pub mod tuxrun;
 pub mod uboot;
 
 pub mod vmstate;

@@ -16,3 +16,4 @@ mod python_parity;
 mod scenario;
 mod support;
 mod timeouts;
+mod tuxrun;
