@@ -7,7 +7,11 @@
 //! - archive: unpacking a 200 MB tar.xz and a 200 MB zstd file on first use
 //!   and on a cached use, against `tar -xJf` and `zstd -d`;
 //! - console: scanning 256 MB of console output for a pattern, at 16, 64
-//!   and 256 MB (the cost per byte must not grow), against `grep -F`.
+//!   and 256 MB (the cost per byte must not grow), against `grep -F`;
+//! - probes: what a quick test asks its QEMU binary before it starts it
+//!   (`-machine help`, `--version`) on top of a raw QMP run (start
+//!   `qemu-system-x86_64 -M none -qmp stdio`, quit): asked every time (as
+//!   before the disk cache), asked into an empty cache, read from a warm one.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -34,6 +38,9 @@ impl Bench {
         }
         if matches!(what, BenchWhat::Console | BenchWhat::All) {
             console(&dir)?;
+        }
+        if matches!(what, BenchWhat::Probes | BenchWhat::All) {
+            probes(&dir)?;
         }
         Ok(())
     }
@@ -201,6 +208,93 @@ fn console(dir: &Path) -> anyhow::Result<()> {
             );
         }
         report(&format!("{megabytes:>3} MB: grep -F (floor)"), floor, floor);
+    }
+    Ok(())
+}
+
+fn probes(dir: &Path) -> anyhow::Result<()> {
+    use qemu_fixtures::vm::probes::output_in;
+    println!("== probes: a quick test's questions to its QEMU, per test, over a raw QMP run");
+    let qemu = qemu_fixtures::vm::qemu_binary("x86_64")?;
+    const TESTS: u32 = 20;
+    let questions: [&[&str]; 2] = [&["-machine", "help"], &["--version"]];
+    let raw_run = || -> anyhow::Result<()> {
+        use std::io::Write;
+        let mut child = Command::new(&qemu)
+            .args([
+                "-M",
+                "none",
+                "-nodefaults",
+                "-display",
+                "none",
+                "-qmp",
+                "stdio",
+            ])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .with_context(|| format!("starting {}", qemu.display()))?;
+        let mut stdin = child.stdin.take().context("QEMU's stdin")?;
+        stdin.write_all(b"{\"execute\":\"qmp_capabilities\"}\n{\"execute\":\"quit\"}\n")?;
+        drop(stdin);
+        let status = child.wait()?;
+        if !status.success() {
+            bail!("{} -qmp stdio: {status}", qemu.display());
+        }
+        Ok(())
+    };
+    let caches = dir.join("probe-caches");
+    let _ = std::fs::remove_dir_all(&caches);
+    let warm_cache = caches.join("warm");
+    for args in questions {
+        output_in(&warm_cache, &qemu, args)?;
+    }
+    // Interleaved, so a machine busy with other work slows all four alike.
+    let (mut raw, mut uncached, mut cold, mut warm) = Default::default();
+    for test in 0..TESTS {
+        raw += time(raw_run)?;
+        uncached += time(|| {
+            for args in questions {
+                run(Command::new(&qemu).args(args))?;
+            }
+            raw_run()
+        })?;
+        // Each test a fresh cache: what the first test after a rebuild pays.
+        let cache = caches.join(format!("cold-{test}"));
+        cold += time(|| {
+            for args in questions {
+                output_in(&cache, &qemu, args)?;
+            }
+            raw_run()
+        })?;
+        warm += time(|| {
+            for args in questions {
+                output_in(&warm_cache, &qemu, args)?;
+            }
+            raw_run()
+        })?;
+    }
+    let [raw, uncached, cold, warm]: [Duration; 4] =
+        [raw, uncached, cold, warm].map(|total: Duration| total / TESTS);
+    let _ = std::fs::remove_dir_all(&caches);
+    report(
+        "raw QMP run: start, qmp_capabilities, quit (floor)",
+        raw,
+        raw,
+    );
+    for (label, took) in [
+        ("probes asked in every test (before the cache)", uncached),
+        ("probes into a cold cache", cold),
+        ("probes from a warm cache", warm),
+    ] {
+        report(label, took, raw);
+        println!(
+            "  {:<62} {:>11.6} s   x{:.4} of the floor",
+            "  of which overhead",
+            took.saturating_sub(raw).as_secs_f64(),
+            took.saturating_sub(raw).as_secs_f64() / raw.as_secs_f64().max(1e-9)
+        );
     }
     Ok(())
 }

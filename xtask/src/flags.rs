@@ -126,6 +126,9 @@ pub enum BenchWhat {
     Archive,
     /// Scanning console output for patterns.
     Console,
+    /// A quick test's probes of its QEMU binary (`-machine help`,
+    /// `--version`) over a raw QMP start and quit: uncached, cold, warm.
+    Probes,
     All,
 }
 

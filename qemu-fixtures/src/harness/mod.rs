@@ -4,6 +4,7 @@ pub mod env_assets;
 pub mod fixtures;
 pub mod id;
 pub mod installed;
+pub mod known_failures;
 pub mod outcome;
 pub mod skip;
 pub mod ports;

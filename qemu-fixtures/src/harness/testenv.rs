@@ -13,7 +13,7 @@ use std::time::SystemTime;
 
 use super::id::TestId;
 use super::skip::Skip;
-use crate::vm::{Host, Logs};
+use crate::vm::{Exit, Host, Logs, QemuVersion};
 
 /// The root of every test's files: `$QEMU_BUILD_ROOT/tests/functional`, or
 /// `target/functional` of this workspace.
@@ -45,6 +45,8 @@ pub struct TestEnv {
     machines: AtomicUsize,
     /// Leases on cached files in use (see `asset`), released at the end.
     held: Mutex<Vec<File>>,
+    /// What its QEMUs were and how they ended, for `known_failures`.
+    qemus: Mutex<Qemus>,
     /// Machine shutdowns held until the verdict is recorded; `None` while
     /// the body runs, so a machine dropped mid-test stops at once.
     teardowns: Mutex<Option<Vec<crate::vm::Teardown>>>,
@@ -95,6 +97,7 @@ impl TestEnv {
             socket_dir: OnceLock::new(),
             machines: AtomicUsize::new(0),
             held: Mutex::new(Vec::new()),
+            qemus: Mutex::new(Qemus::default()),
             teardowns: Mutex::new(None),
             teardown_failures: Mutex::new(Vec::new()),
         };
@@ -250,6 +253,24 @@ impl TestEnv {
     }
 }
 
+/// The QEMUs a test launched: what the verdict is judged against in
+/// `known_failures`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Qemus {
+    /// Each launch's machine type (`None`: QEMU's default) and QEMU release
+    /// (`None`: its `--version` said none).
+    pub launched: Vec<(Option<String>, Option<QemuVersion>)>,
+    /// The signals that ended any of them, in order.
+    pub signals: Vec<i32>,
+}
+
+impl TestEnv {
+    /// The QEMUs this test launched so far, and the signals that ended them.
+    pub fn qemus(&self) -> Qemus {
+        self.qemus.lock().unwrap().clone()
+    }
+}
+
 impl fmt::Debug for TestEnv {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("TestEnv")
@@ -270,6 +291,17 @@ impl Host for TestEnv {
 
     fn next_machine_index(&self) -> usize {
         TestEnv::next_machine_index(self)
+    }
+
+    fn qemu_launched(&self, machine: Option<&str>, qemu: Option<QemuVersion>) {
+        let mut qemus = self.qemus.lock().unwrap();
+        qemus.launched.push((machine.map(str::to_owned), qemu));
+    }
+
+    fn qemu_exited(&self, exit: &Exit) {
+        if let Some(signal) = exit.signal() {
+            self.qemus.lock().unwrap().signals.push(signal);
+        }
     }
 
     fn defer_teardown(&self, teardown: crate::vm::Teardown) -> Option<crate::vm::Teardown> {

@@ -18,6 +18,12 @@ pub trait Host: Send + Sync + 'static {
     fn arch(&self) -> &str;
     /// 0 for the first machine, then 1, 2, ...
     fn next_machine_index(&self) -> usize;
+    /// One of its QEMUs was launched with this machine type (`None`: QEMU's
+    /// default) by this QEMU release (`None`: `--version` did not say), so
+    /// the verdict can be held against the known failures of that release.
+    fn qemu_launched(&self, _machine: Option<&str>, _qemu: Option<super::probes::QemuVersion>) {}
+    /// One of its QEMUs ended, this way.
+    fn qemu_exited(&self, _exit: &super::process::Exit) {}
     /// Takes a machine's shutdown to run after the test's verdict is
     /// recorded, so a slow `quit` cannot delay the verdict; returns it when
     /// the owner wants it run now.

@@ -18,6 +18,7 @@ use super::accel;
 use super::binary::qemu_binary;
 use super::console::{Console, WaitTimeout};
 use super::logs::Host;
+use super::probes::QemuVersion;
 use super::process::{Exit, Process, shell_quote};
 use super::qmp::{Qmp, QmpError};
 use super::unavailable::Unavailable;
@@ -31,7 +32,8 @@ const SIGNAL_TIMEOUT: Duration = Duration::from_secs(10);
 
 #[derive(Debug, thiserror::Error)]
 pub enum MachineError {
-    /// The machine cannot run here: a skip, with its reason.
+    /// The machine cannot run here: a skip, with its reason (or a failure,
+    /// for a configuration mistake).
     #[error("{0}")]
     Unavailable(Unavailable),
     /// QEMU exited before it was ready (bad argument, missing firmware).
@@ -77,6 +79,9 @@ impl MachineError {
     /// The kind of failure, as a failure report names it.
     pub fn kind(&self) -> &'static str {
         match self {
+            MachineError::Unavailable(unavailable) if unavailable.is_configuration_error() => {
+                "configuration error"
+            }
             MachineError::Unavailable(_) => "skipped",
             MachineError::DidNotStart { .. }
             | MachineError::StartupTimeout { .. }
@@ -216,7 +221,7 @@ impl<H: Host> Machine<H> {
     /// Selects the machine type (`virt`, or `virt,gic-version=3`); a skip
     /// when this QEMU does not have it.
     pub fn set_machine(&mut self, machine: &str) -> Result<&mut Machine<H>, MachineError> {
-        let name = machine.split(',').next().unwrap_or(machine);
+        let name = machine_type(machine);
         let machines = self.help_list("-machine", &["-machine", "help"], parse_first_words)?;
         if !machines.iter().any(|known| known == name) {
             return Err(self.unavailable(Unavailable::NoMachine {
@@ -242,6 +247,16 @@ impl<H: Host> Machine<H> {
             parse_default_machine,
         )?;
         Ok(default.into_iter().next())
+    }
+
+    /// The QEMU release of the binary (`--version`, cached on disk).
+    pub fn qemu_version(&self) -> Result<QemuVersion, MachineError> {
+        let binary = self.binary()?;
+        super::probes::qemu_version(binary).map_err(|err| MachineError::Probe {
+            program: binary.display().to_string(),
+            args: "--version".to_owned(),
+            output: err.to_string(),
+        })
     }
 
     /// Puts the console on the first serial port: the default, as
@@ -404,6 +419,8 @@ impl<H: Host> Machine<H> {
             self.name,
             process.pid()
         ));
+        let machine = self.machine.as_deref().map(machine_type);
+        self.env.qemu_launched(machine, self.qemu_version().ok());
         let prefix = self.log_prefix();
         let console = if self.console.enabled {
             let log = self.console_log();
@@ -693,6 +710,7 @@ impl<H: Host> Machine<H> {
         let exit = running.process.exit().expect("checked above");
         self.logs
             .log(format_args!("machine {}: QEMU {exit}", self.name));
+        self.env.qemu_exited(&exit);
     }
 
     fn output_tail(&self) -> String {
@@ -745,8 +763,8 @@ impl<H: Host> Machine<H> {
         MachineError::Unavailable(reason)
     }
 
-    /// Runs `binary <args>` once per process and binary, and parses its
-    /// output into a list of names.
+    /// Asks `binary <args>` once per binary (the answer is cached on disk
+    /// across processes, see `probes`), and parses it into a list of names.
     fn help_list(
         &self,
         what: &'static str,
@@ -760,21 +778,18 @@ impl<H: Host> Machine<H> {
         if let Some(list) = cache.lock().unwrap().get(&(binary.clone(), what)) {
             return Ok(list.clone());
         }
-        let output = Command::new(&binary)
-            .args(args)
-            .output()
-            .map_err(|source| MachineError::Spawn {
-                program: binary.display().to_string(),
+        let help = super::probes::output(&binary, args).map_err(|err| match err {
+            super::probes::ProbeError::Spawn { program, source } => MachineError::Spawn {
+                program: program.display().to_string(),
                 source,
-            })?;
-        if !output.status.success() {
-            return Err(MachineError::Probe {
+            },
+            err => MachineError::Probe {
                 program: binary.display().to_string(),
                 args: args.join(" "),
-                output: String::from_utf8_lossy(&output.stderr).trim().to_owned(),
-            });
-        }
-        let list = parse(&String::from_utf8_lossy(&output.stdout));
+                output: err.to_string(),
+            },
+        })?;
+        let list = parse(&help);
         cache.lock().unwrap().insert((binary, what), list.clone());
         Ok(list)
     }
@@ -849,6 +864,11 @@ fn socket_pair() -> Result<(UnixStream, UnixStream), MachineError> {
         program: "socketpair".to_owned(),
         source,
     })
+}
+
+/// `virt` of `virt,gic-version=3`.
+fn machine_type(machine: &str) -> &str {
+    machine.split(',').next().unwrap_or(machine)
 }
 
 fn push_all(args: &mut Vec<OsString>, new: &[&str]) {

@@ -1,9 +1,10 @@
 //! Why a QEMU cannot run a test on this host: typed reasons, which the
-//! harness reports as skips.
+//! harness reports as skips, except a configuration mistake, which fails.
 
 use std::path::PathBuf;
 
-/// Something this QEMU or this host lacks; the message is the skip's reason.
+/// Something this QEMU or this host lacks, or a configuration mistake
+/// (`is_configuration_error`); the message says which.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Unavailable {
     #[error("QEMU_TEST_QEMU_BINARY={} is not an executable file", path.display())]
@@ -29,5 +30,12 @@ impl Unavailable {
     /// The reason, as a skip reports it.
     pub fn reason(&self) -> String {
         self.to_string()
+    }
+
+    /// A mistake of whoever runs the tests (`QEMU_TEST_QEMU_BINARY` names
+    /// nothing runnable): a failure, lest a typo turn a whole run green.
+    /// Everything else is something this host lacks: a skip.
+    pub fn is_configuration_error(&self) -> bool {
+        matches!(self, Unavailable::BinaryNotExecutable { .. })
     }
 }

@@ -175,16 +175,19 @@ fn every_retry_keeps_its_own_log_directory(env: std::sync::Arc<TestEnv>) -> Test
 #[qemu_test]
 fn a_skip_says_why_and_is_recorded(env: std::sync::Arc<TestEnv>) -> TestResult {
     let run = format!("skip-{}", std::process::id());
+    // No QEMU installed at all: the variable unset, nothing on PATH.
     let output = run_scenario(
         "needs_qemu",
         &[
-            ("QEMU_TEST_QEMU_BINARY", "/nonexistent"),
+            ("QEMU_TEST_QEMU_BINARY", ""),
+            ("QEMU_BUILD_ROOT", ""),
+            ("PATH", ""),
             ("QEMU_TEST_RUN_ID", &run),
         ],
     );
     ensure!(output.status.success(), "a skip must not fail: {output:?}");
     let stderr = String::from_utf8_lossy(&output.stderr);
-    let reason = "QEMU_TEST_QEMU_BINARY=/nonexistent is not an executable file";
+    let reason = "no qemu-system-x86_64: set QEMU_TEST_QEMU_BINARY or QEMU_BUILD_ROOT, or install it (bash .ci/setup)";
     ensure!(
         stderr.contains(&format!("SKIP: {reason}")),
         "stderr: {stderr}"

@@ -202,3 +202,53 @@ fn kvm_counts_only_after_its_probe_guest_runs(mut vm: Machine) -> TestResult {
         Err(err) => Err(err),
     }
 }
+
+/// Its own scenario, not `scenario::needs_qemu`: two processes of one
+/// test name would share, and remove, one log directory.
+#[qemu_test]
+#[ignore = "a scenario: launch::a_qemu_binary_that_is_not_executable_fails runs it"]
+fn asks_for_its_binary(vm: Machine) -> TestResult {
+    vm.binary()?;
+    Ok(())
+}
+
+/// Before: a typo in `QEMU_TEST_QEMU_BINARY` skipped every test and the
+/// run looked green. Now a missing or non-executable binary fails with
+/// that message, and the record says so.
+#[qemu_test]
+fn a_qemu_binary_that_is_not_executable_fails(env: std::sync::Arc<TestEnv>) -> TestResult {
+    use qemu_fixtures::harness::outcome::{read_records, results_root};
+    let not_executable = env.scratch_file(["qemu-system-x86_64"]);
+    std::fs::write(&not_executable, "#!/bin/sh\n")
+        .map_err(|err| TestError::io("writing a non-executable file", err))?;
+    for (case, binary) in [
+        ("typo", "/typo"),
+        ("mode", not_executable.to_str().expect("utf-8")),
+    ] {
+        let run = format!("config-{case}-{}", std::process::id());
+        let output = crate::support::ignored_test_command(
+            "launch::asks_for_its_binary",
+            &[
+                ("QEMU_TEST_QEMU_BINARY", binary),
+                ("QEMU_TEST_RUN_ID", &run),
+            ],
+        )
+        .output()
+        .map_err(|err| TestError::io("running the scenario", err))?;
+        let message = format!("QEMU_TEST_QEMU_BINARY={binary} is not an executable file");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        ensure!(
+            !output.status.success() && stderr.contains(&message),
+            "{binary}: expected a failure saying {message:?}: {output:?}"
+        );
+        let records = read_records(&results_root().join(&run))
+            .map_err(|err| TestError::io("reading the run's records", err))?;
+        ensure!(
+            records.len() == 1
+                && records[0].verdict == "fail"
+                && records[0].message == format!("configuration error: {message}"),
+            "{binary}: records: {records:?}"
+        );
+    }
+    Ok(())
+}

@@ -11,6 +11,8 @@ mod console_waits;
 mod files_and_logs;
 mod http;
 mod launch;
+mod migration;
+mod probes;
 mod migration_helper;
 mod python_parity;
 mod scenario;

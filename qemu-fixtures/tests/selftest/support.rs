@@ -29,14 +29,15 @@ pub fn run_scenario(name: &str, envs: &[(&str, &str)]) -> Output {
 }
 
 pub fn scenario_command(name: &str, envs: &[(&str, &str)]) -> Command {
+    ignored_test_command(&format!("scenario::{name}"), envs)
+}
+
+/// Runs the ignored test `path` (`module::test`) of this binary as
+/// `scenario_command` does: for scenarios whose module name matters.
+pub fn ignored_test_command(path: &str, envs: &[(&str, &str)]) -> Command {
     let mut command = Command::new(std::env::current_exe().expect("own path"));
     command
-        .args([
-            "--exact",
-            &format!("scenario::{name}"),
-            "--ignored",
-            "--nocapture",
-        ])
+        .args(["--exact", path, "--ignored", "--nocapture"])
         .env_remove("NEXTEST_TEST_NAME")
         .env_remove("NEXTEST_ATTEMPT")
         .env(
