@@ -1,5 +1,6 @@
 //! Functional tests of qemu-system-hppa.
 
+mod quick;
 mod seabios_hppa;
 
 qemu_fixtures::generic_tests!();

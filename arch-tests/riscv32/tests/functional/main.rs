@@ -1,6 +1,5 @@
 //! Functional tests of qemu-system-riscv32.
 
-mod opensbi;
 mod quick;
 mod thorough;
 

@@ -1,8 +1,7 @@
 //! Functional tests of qemu-system-riscv64.
 
-mod opensbi;
 mod quick;
-mod uboot;
 mod thorough;
+mod uboot;
 
 qemu_fixtures::generic_tests!();

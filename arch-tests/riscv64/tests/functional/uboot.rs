@@ -3,7 +3,11 @@
 
 use qemu_fixtures::prelude::*;
 
-use crate::opensbi::FW_JUMP;
+/// Debian's OpenSBI that jumps to the next stage at a fixed address.
+static FW_JUMP: Installed = Installed::new(
+    "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.bin",
+    "opensbi",
+);
 
 static UBOOT_SMODE: Installed = Installed::new(
     "/usr/lib/u-boot/qemu-riscv64_smode/uboot.elf",

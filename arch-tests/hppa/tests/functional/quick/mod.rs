@@ -1,0 +1,3 @@
+//! Tests that need no download and finish in seconds: the default profile runs them.
+
+mod seabios;
