@@ -115,7 +115,7 @@ pub enum ArchiveError {
     TooBig { archive: PathBuf, limit: u64 },
     #[error(transparent)]
     Uncompress(#[from] UncompressError),
-    #[error("cannot write `{}`", path.display())]
+    #[error("cannot write `{}`: {source}", path.display())]
     Write {
         path: PathBuf,
         #[source]

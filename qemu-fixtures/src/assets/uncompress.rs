@@ -89,13 +89,13 @@ pub enum UncompressError {
     },
     #[error("`{}` expands to more than {limit} bytes (QEMU_TEST_MAX_EXTRACT_SIZE): stopped, as a decompression bomb", path.display())]
     TooBig { path: PathBuf, limit: u64 },
-    #[error("cannot read `{}`", path.display())]
+    #[error("cannot read `{}`: {source}", path.display())]
     Read {
         path: PathBuf,
         #[source]
         source: io::Error,
     },
-    #[error("cannot write `{}`", path.display())]
+    #[error("cannot write `{}`: {source}", path.display())]
     Write {
         path: PathBuf,
         #[source]
@@ -248,5 +248,28 @@ mod tests {
         assert_eq!(parse_size("16G"), Some(16 << 30));
         assert_eq!(parse_size("5m"), Some(5 << 20));
         assert_eq!(parse_size("lots"), None);
+    }
+}
+
+#[cfg(test)]
+mod error_tests {
+    use super::*;
+
+    #[test]
+    fn io_errors_say_their_os_cause() {
+        let err = UncompressError::Write {
+            path: PathBuf::from("/cache/x.part"),
+            source: io::Error::from_raw_os_error(libc::ENOSPC),
+        };
+        let text = err.to_string();
+        assert!(
+            text.starts_with("cannot write `/cache/x.part`: No space left on device"),
+            "{text}"
+        );
+        let err = crate::assets::archive::ArchiveError::Write {
+            path: PathBuf::from("/cache/x"),
+            source: io::Error::from_raw_os_error(libc::EACCES),
+        };
+        assert!(err.to_string().contains("Permission denied"), "{err}");
     }
 }

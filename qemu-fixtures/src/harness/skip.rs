@@ -94,21 +94,27 @@ pub fn require_host_machine(machines: &[&str]) -> Result<(), Skip> {
 /// set. `issue` is the URL of the issue that tracks it, so the reason can be
 /// looked up.
 ///
-/// The test's name must contain `flaky` (`boots_flaky`): that is how the
-/// `ci` profile of `.config/nextest.toml` knows to retry it.
+/// The `ci` profile of `.config/nextest.toml` retries tests whose name
+/// contains `flaky`; a port keeps upstream's method name and, as upstream,
+/// is not retried.
 pub fn flaky(issue: &str) -> Result<(), Skip> {
     assert!(
         issue.starts_with("https://") || issue.starts_with("http://"),
         "skip::flaky needs the URL of the issue that tracks the failure, not {issue:?}"
     );
-    let name = super::id::TestId::current().name();
-    assert!(
-        name.contains("flaky"),
-        "{name} calls skip::flaky but its name lacks \"flaky\", so the ci profile would not retry it"
-    );
     opt_in(
         "QEMU_TEST_FLAKY_TESTS",
         &format!("test is unstable: {issue}"),
+    )
+}
+
+/// Python's `skipFlakyTest(bug_url=None)`: a test known to fail at times
+/// whose failure no issue tracks yet (upstream's older tests); runs only
+/// with `QEMU_TEST_FLAKY_TESTS` set, and the reason says the URL is missing.
+pub fn flaky_untracked() -> Result<(), Skip> {
+    opt_in(
+        "QEMU_TEST_FLAKY_TESTS",
+        "test is unstable: FIXME: reproduce flaky test and file bug report or remove",
     )
 }
 
@@ -183,9 +189,15 @@ mod tests {
     }
 
     #[test]
-    #[should_panic(expected = "lacks \"flaky\"")]
-    fn an_unmarked_test_may_not_call_it() {
-        let _ = flaky("https://gitlab.com/qemu-project/qemu/-/issues/1");
+    fn flaky_untracked_says_no_issue_tracks_it() {
+        match std::env::var_os("QEMU_TEST_FLAKY_TESTS") {
+            Some(value) if !value.is_empty() => assert!(flaky_untracked().is_ok()),
+            _ => assert_eq!(
+                flaky_untracked().unwrap_err().reason(),
+                "test is unstable: FIXME: reproduce flaky test and file bug report or remove; \
+                 set QEMU_TEST_FLAKY_TESTS=1 to run it"
+            ),
+        }
     }
 
     #[test]

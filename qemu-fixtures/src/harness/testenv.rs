@@ -85,9 +85,17 @@ impl TestEnv {
             // A new run: earlier retries' directories belong to an old run.
             remove_retry_dirs(&arch_dir, &id.dir_name())?;
         }
-        match fs::remove_dir_all(&log_dir) {
+        // The old directory is renamed away before it is removed: another
+        // process running the same test (a selftest's child processes do)
+        // may be writing into it, and removing it in place then fails with
+        // "Directory not empty".
+        let stale = arch_dir.join(format!(".{}.stale-{}", id.dir_name(), std::process::id()));
+        match fs::rename(&log_dir, &stale) {
+            Ok(()) => {
+                let _ = fs::remove_dir_all(&stale);
+            }
             Err(err) if err.kind() != io::ErrorKind::NotFound => return Err(err),
-            _ => {}
+            Err(_) => {}
         }
         fs::create_dir_all(&log_dir)?;
         let logs = Logs::create(&log_dir)?;

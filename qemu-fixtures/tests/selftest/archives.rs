@@ -593,10 +593,13 @@ fn unpack_in_children(env: &TestEnv, count: usize) -> Result<Vec<String>, TestEr
     let asset = file_asset(&archive)?;
     let cache = env.scratch_file(["cache", "download"]);
     let children: Vec<_> = (0..count)
-        .map(|_| {
+        .map(|child| {
+            // Each child its own name, so each has its own log directory.
+            let name = format!("scenario::unpacks_an_asset::child_{child}");
             crate::support::scenario_command(
                 "unpacks_an_asset",
                 &[
+                    ("NEXTEST_TEST_NAME", name.as_str()),
                     ("QEMU_TEST_FETCH_URL", asset.url()),
                     ("QEMU_TEST_FETCH_HASH", asset.hash()),
                     ("QEMU_TEST_FETCH_DIR", cache.to_str().expect("utf-8")),

@@ -222,9 +222,14 @@ fn a_wrong_hash_fails_and_leaves_nothing_in_the_cache(env: Arc<TestEnv>) -> Test
 }
 
 fn fetch_in_child(asset: &Asset, cache: &Cache) -> std::process::Command {
+    // Each child its own name, so each has its own log directory.
+    static CHILDREN: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let child = CHILDREN.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let name = format!("scenario::fetches_an_asset::child_{child}");
     let mut command = scenario_command(
         "fetches_an_asset",
         &[
+            ("NEXTEST_TEST_NAME", name.as_str()),
             ("QEMU_TEST_FETCH_URL", asset.url()),
             ("QEMU_TEST_FETCH_HASH", asset.hash()),
             ("QEMU_TEST_FETCH_DIR", cache.dir().to_str().expect("utf-8")),
