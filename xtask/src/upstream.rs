@@ -190,12 +190,11 @@ pub fn report(binaries: &[Binary], json: bool, check: bool) -> anyhow::Result<()
         println!("{}", serde_json::to_string_pretty(&rows)?);
     } else {
         print_table(&standings);
+        print_lengths(&standings)?;
     }
     let open = standings
         .iter()
-        .filter(|s| {
-            (s.reason.is_none() && s.ported < s.row.methods) || s.wrong_timeout.is_some()
-        })
+        .filter(|s| (s.reason.is_none() && s.ported < s.row.methods) || s.wrong_timeout.is_some())
         .count();
     if check && open > 0 {
         bail!(
@@ -254,7 +253,10 @@ fn print_table(standings: &[Standing]) {
                 .iter()
                 .find(|(known, _)| known == reason)
                 .map_or(reason.as_str(), |(_, text)| text);
-            println!("  {} ({}): not ported: {why}: {note}", s.row.file, s.row.arch);
+            println!(
+                "  {} ({}): not ported: {why}: {note}",
+                s.row.file, s.row.arch
+            );
         } else if s.ported < s.row.methods {
             println!(
                 "  {} ({}): {} of {} methods ported as {}",
@@ -266,6 +268,95 @@ fn print_table(standings: &[Standing]) {
             );
         }
     }
+}
+
+/// The median body length, in lines, of ported test methods against their
+/// Python originals (xtask/upstream/python-lengths.tsv, written by whoever
+/// ported the method), over the methods both sides have.
+fn print_lengths(standings: &[Standing]) -> anyhow::Result<()> {
+    let path = workspace_root().join("xtask/upstream/python-lengths.tsv");
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        return Ok(());
+    };
+    let mut python = BTreeMap::new();
+    for line in text.lines().skip(1) {
+        let fields: Vec<&str> = line.split('\t').collect();
+        if let [file, method, lines] = fields[..] {
+            if let Ok(lines) = lines.trim().parse::<usize>() {
+                python.insert((file.to_owned(), method.to_owned()), lines);
+            }
+        }
+    }
+    let (mut ours, mut theirs) = (Vec::new(), Vec::new());
+    for s in standings.iter().filter(|s| s.row.arch != "generic" && s.ported > 0) {
+        let source = workspace_root()
+            .join("arch-tests")
+            .join(&s.row.arch)
+            .join("tests/functional")
+            .join(&s.row.speed)
+            .join(format!("{}.rs", s.row.module_name()));
+        let Ok(rust) = std::fs::read_to_string(&source) else {
+            continue;
+        };
+        for ((file, method), lines) in python.range((s.row.file.clone(), String::new())..) {
+            if file != &s.row.file {
+                break;
+            }
+            let name = method.strip_prefix("test_").unwrap_or(method);
+            if let Some(body) = body_lines(&rust, name) {
+                ours.push(body);
+                theirs.push(*lines);
+            }
+        }
+    }
+    if ours.is_empty() {
+        return Ok(());
+    }
+    println!(
+        "test bodies: median {} lines in Rust, {} in Python, over {} ported methods",
+        median(&mut ours),
+        median(&mut theirs),
+        ours.len()
+    );
+    Ok(())
+}
+
+/// Non-blank, non-comment lines inside `fn <name>(...) { ... }`.
+fn body_lines(source: &str, name: &str) -> Option<usize> {
+    let lines: Vec<&str> = source.lines().collect();
+    let start = lines.iter().position(|line| {
+        let line = line.trim_start();
+        line.starts_with(&format!("fn {name}(")) || line.starts_with(&format!("pub fn {name}("))
+    })?;
+    let mut depth = 0i32;
+    let mut opened = false;
+    let mut count = 0;
+    for line in &lines[start..] {
+        let was_open = opened && depth > 0;
+        for c in line.chars() {
+            match c {
+                '{' => {
+                    depth += 1;
+                    opened = true;
+                }
+                '}' => depth -= 1,
+                _ => {}
+            }
+        }
+        let text = line.trim();
+        if was_open && depth > 0 && !text.is_empty() && !text.starts_with("//") {
+            count += 1;
+        }
+        if opened && depth <= 0 {
+            return Some(count);
+        }
+    }
+    None
+}
+
+fn median(values: &mut [usize]) -> usize {
+    values.sort_unstable();
+    values[values.len() / 2]
 }
 
 #[cfg(test)]
@@ -288,7 +379,10 @@ mod tests {
             row("arm", "arm/test_aspeed_ast2500.py", "thorough").prefix(),
             "thorough::aspeed_ast2500::"
         );
-        assert_eq!(row("ppc", "ppc/test_74xx.py", "quick").prefix(), "quick::_74xx::");
+        assert_eq!(
+            row("ppc", "ppc/test_74xx.py", "quick").prefix(),
+            "quick::_74xx::"
+        );
         assert_eq!(
             row("x86_64", "generic/test_vmstate.py", "quick").prefix(),
             "quick::vmstate::"
@@ -309,6 +403,13 @@ mod tests {
         ]
         .into();
         assert_eq!(methods_in(Some(&tests), "thorough::virt::"), 2);
+    }
+
+    #[test]
+    fn body_lines_count_code_inside_the_function_only() {
+        let source = "#[qemu_test]\nfn boots(mut vm: Machine) -> TestResult {\n    // why\n    vm.set_machine(\"virt\")?;\n\n    vm.launch()?;\n    Ok(())\n}\nfn other() {}\n";
+        assert_eq!(body_lines(source, "boots"), Some(3));
+        assert_eq!(body_lines(source, "missing"), None);
     }
 
     #[test]
