@@ -34,6 +34,83 @@ pub enum Command {
     /// Run one module's tests from a built test binary and print TAP (what
     /// the bridge's meson tests run).
     Tap(Tap),
+    /// Build once, run in N CI jobs: the nextest archive, one partition of
+    /// it, the partitions' results merged, the tests' costs for nextest.
+    CiPlan(CiPlan),
+}
+
+#[derive(Debug, Args)]
+pub struct CiPlan {
+    #[command(subcommand)]
+    pub command: CiPlanCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CiPlanCommand {
+    /// Build every test binary of the workspace once, into one archive.
+    Archive(CiArchive),
+    /// Run one partition of the archive's tests in a directory of its own.
+    Run(CiRun),
+    /// Merge the partitions' results: one JUnit report, TAP stream and
+    /// listing, every test once; lost, doubled and killed are errors.
+    Merge(CiMerge),
+    /// Write the threads-required and test groups of the tests' declared
+    /// guest costs into .config/nextest.toml.
+    Costs(CiCosts),
+}
+
+#[derive(Debug, Args)]
+pub struct CiArchive {
+    /// The archive to write (default target/ci/tests.tar.zst).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct CiRun {
+    /// `k/N` in our partition scheme, or `hash:k/N`, `slice:k/N`.
+    #[arg(long)]
+    pub partition: String,
+    /// The archive `ci-plan archive` made (default target/ci/tests.tar.zst).
+    #[arg(long)]
+    pub archive: Option<PathBuf>,
+    /// The partition's own directory: extraction, JUnit, records, events
+    /// (default target/ci/partition-k).
+    #[arg(long)]
+    pub dir: Option<PathBuf>,
+    /// The workspace the tests see as theirs (default: this one).
+    #[arg(long)]
+    pub workspace: Option<PathBuf>,
+    /// The nextest profile.
+    #[arg(long, default_value = "ci")]
+    pub profile: String,
+    /// nextest's test threads (host cores; default: nextest's).
+    #[arg(short, long)]
+    pub jobs: Option<usize>,
+}
+
+#[derive(Debug, Args)]
+pub struct CiMerge {
+    /// The partitions' directories, one per job.
+    #[arg(required = true)]
+    pub dirs: Vec<PathBuf>,
+    /// The archive the partitions ran (default target/ci/tests.tar.zst).
+    #[arg(long)]
+    pub archive: Option<PathBuf>,
+    /// The workspace the archive is listed in (default: this one).
+    #[arg(long)]
+    pub workspace: Option<PathBuf>,
+    /// Where junit.xml, results.tap and verdicts.tsv go (default
+    /// target/ci/merged).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct CiCosts {
+    /// Write nothing; fail when .config/nextest.toml's block is stale.
+    #[arg(long)]
+    pub check: bool,
 }
 
 #[derive(Debug, Args)]
@@ -140,6 +217,10 @@ pub struct Precache {
     /// How many downloads run at once.
     #[arg(short, long, default_value_t = 4)]
     pub jobs: usize,
+    /// Also put every fetched asset in this mirror directory, by hash, for
+    /// `QEMU_TEST_ASSET_MIRROR` of CI jobs.
+    #[arg(long, value_name = "DIR")]
+    pub mirror: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -2,6 +2,9 @@
 
 mod assets;
 mod bench;
+mod ci_costs;
+mod ci_merge;
+mod ci_plan;
 mod coverage;
 mod declared;
 mod flags;
@@ -26,5 +29,6 @@ fn main() -> anyhow::Result<()> {
         flags::Command::Coverage(coverage) => coverage.run(),
         flags::Command::MesonBridge(bridge) => bridge.run(),
         flags::Command::Tap(tap) => tap.run(),
+        flags::Command::CiPlan(plan) => plan.run(),
     }
 }

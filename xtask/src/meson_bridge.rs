@@ -478,6 +478,7 @@ fn precache(workspace: &Path, packages: Vec<String>) -> anyhow::Result<()> {
     Precache {
         package: packages,
         jobs: 4,
+        mirror: None,
     }
     .run()
 }

@@ -50,11 +50,52 @@ impl Precache {
             "precache: {cached} cached, {downloaded} downloaded, {} failed ({fatal} fatal)",
             outcomes.len() - cached - downloaded
         );
+        if let Some(mirror) = &self.mirror {
+            let copied = fill_mirror(&cache, &outcomes, mirror)?;
+            println!(
+                "precache: {copied} assets put in the mirror {}",
+                mirror.display()
+            );
+        }
         if fatal > 0 {
             bail!("{fatal} assets cannot be had: a 404 or a hash mismatch is a broken test");
         }
         Ok(())
     }
+}
+
+/// Puts each fetched asset in `mirror` as `<hash>`, the layout
+/// `QEMU_TEST_ASSET_MIRROR` reads; a hash already there is kept (the cache
+/// checked it when it was put there). Returns how many were added.
+pub fn fill_mirror(
+    cache: &Cache,
+    outcomes: &[(Asset, Result<How, AssetError>)],
+    mirror: &std::path::Path,
+) -> anyhow::Result<usize> {
+    use anyhow::Context;
+    std::fs::create_dir_all(mirror).with_context(|| format!("creating {}", mirror.display()))?;
+    let mut added = 0;
+    for (asset, outcome) in outcomes {
+        let (Ok(_), false) = (outcome, asset.hash().is_empty()) else {
+            continue;
+        };
+        let target = mirror.join(asset.hash());
+        if target.is_file() {
+            continue;
+        }
+        let cached = cache.path_of(asset);
+        // A link when the mirror is on the cache's file system, else a copy
+        // through a temporary name, so a job never reads half a file.
+        if std::fs::hard_link(&cached, &target).is_err() {
+            let part = mirror.join(format!("{}.part", asset.hash()));
+            std::fs::copy(&cached, &part)
+                .with_context(|| format!("copying {} to {}", cached.display(), part.display()))?;
+            std::fs::rename(&part, &target)
+                .with_context(|| format!("renaming {} to {}", part.display(), target.display()))?;
+        }
+        added += 1;
+    }
+    Ok(added)
 }
 
 /// Fetches every asset with at most `jobs` downloads at once.
@@ -160,5 +201,37 @@ impl Reporter<'_> {
             Err(_) => return,
         };
         self.note(&line);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_mirror_gets_each_fetched_asset_by_hash_once() {
+        let root = std::env::temp_dir().join(format!("xtask-mirror-{}", std::process::id()));
+        let cache = Cache::at(root.join("cache"));
+        let hash = "a".repeat(64);
+        let asset = Asset::parse("https://example.invalid/kernel", &hash).unwrap();
+        std::fs::create_dir_all(cache.dir()).unwrap();
+        std::fs::write(cache.path_of(&asset), b"kernel").unwrap();
+        let failed = Asset::parse("https://example.invalid/gone", &"b".repeat(64)).unwrap();
+        let outcomes = vec![
+            (asset.clone(), Ok(How::Trusted)),
+            (
+                failed,
+                Err(AssetError::Http {
+                    url: "https://example.invalid/gone".into(),
+                    status: 404,
+                }),
+            ),
+        ];
+        let mirror = root.join("mirror");
+        assert_eq!(fill_mirror(&cache, &outcomes, &mirror).unwrap(), 1);
+        assert_eq!(std::fs::read(mirror.join(&hash)).unwrap(), b"kernel");
+        assert!(!mirror.join("b".repeat(64)).exists());
+        assert_eq!(fill_mirror(&cache, &outcomes, &mirror).unwrap(), 0);
+        std::fs::remove_dir_all(root).unwrap();
     }
 }

@@ -197,7 +197,7 @@ impl Summary {
     }
 
     /// Prints the report; returns how many failed.
-    fn print(&self, verbose: bool) -> usize {
+    pub fn print(&self, verbose: bool) -> usize {
         for line in self.lines.iter().filter(|line| line.verdict.is_failure()) {
             let label = match line.verdict {
                 Recorded::Timeout => "TIMEOUT",

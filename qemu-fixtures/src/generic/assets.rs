@@ -28,5 +28,10 @@ pub fn declared_assets_are_well_formed(env: Arc<TestEnv>) -> TestResult {
         listing::write_declared(&path)
             .map_err(|err| TestError::io(format!("writing {}", path.display()), err))?;
     }
+    // The same channel lists the tests' declared guest costs.
+    if let Some(path) = crate::harness::cost::requested() {
+        crate::harness::cost::write_declared(&path)
+            .map_err(|err| TestError::io(format!("writing {}", path.display()), err))?;
+    }
     Ok(())
 }

@@ -1,5 +1,6 @@
 //! Layer `harness`: one test's life (identity, files, skips, verdicts, fixtures); uses `vm` and `assets`.
 
+pub mod cost;
 pub mod env_assets;
 pub mod fixtures;
 pub mod id;

@@ -3,6 +3,7 @@
 //! shaped like QEMU's that pulls in a generated bridge.
 
 mod cases;
+mod ci_plan;
 mod meson;
 mod tap_parser;
 mod tap_runner;

@@ -52,13 +52,15 @@ fn smoketest_kvm(vm: &mut Machine) -> TestResult {
     Ok(())
 }
 
-#[qemu_test]
+// launch_guest: -smp 2 -m 320 under KVM.
+#[qemu_test(vcpus = 2, memory_mib = 320, kvm)]
 fn aarch64_nvhe_selftest(mut vm: Machine) -> TestResult {
     launch_guest(&mut vm, "nvhe")?;
     smoketest_kvm(&mut vm)
 }
 
-#[qemu_test]
+// launch_guest: -smp 2 -m 320 under KVM.
+#[qemu_test(vcpus = 2, memory_mib = 320, kvm)]
 fn aarch64_vhe_selftest(mut vm: Machine) -> TestResult {
     launch_guest(&mut vm, "vhe")?;
     smoketest_kvm(&mut vm)
