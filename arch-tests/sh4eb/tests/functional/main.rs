@@ -2,5 +2,6 @@
 
 #[path = "../../../sh4/tests/functional/baremetal.rs"]
 mod baremetal;
+mod thorough;
 
 qemu_fixtures::generic_tests!();

@@ -2,5 +2,6 @@
 
 mod openbios;
 mod quick;
+mod thorough;
 
 qemu_fixtures::generic_tests!();
