@@ -569,3 +569,140 @@ mod tests {
         );
     }
 }
+
+/// Python's `image_pow2ceil_expand` (qemu_test/utils.py), on a scratch copy:
+/// SD cards must be a power of two in size, and the uncompressed image in
+/// the cache stays read-only. Returns the copy, grown with zeros to the
+/// next power of two (as it is when it already is one).
+pub fn image_pow2ceil_expand(env: &TestEnv, image: &Path) -> Result<PathBuf, TestError> {
+    let copy = env.writable_copy(image)?;
+    let size = pow2ceil_expand(&copy)
+        .map_err(|err| TestError::io(format!("expanding {}", copy.display()), err))?;
+    env.log(format_args!("{} expanded to {size} bytes", copy.display()));
+    Ok(copy)
+}
+
+/// Python's `file_truncate`: sets the size of a writable file (a scratch
+/// copy), growing it with zeros or cutting it.
+pub fn file_truncate(path: &Path, size: u64) -> Result<(), TestError> {
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(path)
+        .and_then(|file| file.set_len(size))
+        .map_err(|err| TestError::io(format!("truncating {} to {size}", path.display()), err))
+}
+
+/// `dd if=source of=target bs=1 seek=offset conv=notrunc`: writes a
+/// boot loader into a disk image (a writable copy) at its offset.
+pub fn file_write_at(target: &Path, offset: u64, source: &Path) -> Result<(), TestError> {
+    use std::io::{Seek, SeekFrom};
+    let context = || {
+        format!(
+            "writing {} into {} at {offset}",
+            source.display(),
+            target.display()
+        )
+    };
+    let mut from = std::fs::File::open(source).map_err(|err| TestError::io(context(), err))?;
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(target)
+        .and_then(|mut to| {
+            to.seek(SeekFrom::Start(offset))?;
+            std::io::copy(&mut from, &mut to)
+        })
+        .map(drop)
+        .map_err(|err| TestError::io(context(), err))
+}
+
+/// Copies `size` bytes of `source` from `offset` into `target`: a
+/// kernel, initrd or dtb at a known place of a raw disk image.
+pub fn file_extract(source: &Path, offset: u64, size: u64, target: &Path) -> Result<(), TestError> {
+    use std::io::{Seek, SeekFrom};
+    let context = || {
+        format!(
+            "extracting {size} bytes at {offset} of {} to {}",
+            source.display(),
+            target.display()
+        )
+    };
+    std::fs::File::open(source)
+        .and_then(|mut from| {
+            from.seek(SeekFrom::Start(offset))?;
+            let mut to = std::fs::File::create(target)?;
+            std::io::copy(&mut from.take(size), &mut to)
+        })
+        .map_err(|err| TestError::io(context(), err))
+        .and_then(|copied| {
+            crate::ensure!(copied == size, "{}: only {copied} bytes", context());
+            Ok(())
+        })
+}
+
+/// Grows `path` to the next power of two of its size; returns the size.
+fn pow2ceil_expand(path: &Path) -> std::io::Result<u64> {
+    let size = std::fs::metadata(path)?.len();
+    let aligned = size.max(1).next_power_of_two();
+    if aligned != size {
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open(path)?
+            .set_len(aligned)?;
+    }
+    Ok(aligned)
+}
+
+#[cfg(test)]
+mod image_tests {
+    use super::*;
+
+    #[test]
+    fn images_grow_to_the_next_power_of_two_keeping_their_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        let image = dir.path().join("sd.img");
+        std::fs::write(&image, vec![7u8; 3000]).unwrap();
+        assert_eq!(pow2ceil_expand(&image).unwrap(), 4096);
+        let bytes = std::fs::read(&image).unwrap();
+        assert_eq!(bytes.len(), 4096);
+        assert!(bytes[..3000].iter().all(|byte| *byte == 7));
+        assert!(bytes[3000..].iter().all(|byte| *byte == 0));
+        // Already a power of two: unchanged.
+        assert_eq!(pow2ceil_expand(&image).unwrap(), 4096);
+        assert_eq!(std::fs::metadata(&image).unwrap().len(), 4096);
+    }
+
+    #[test]
+    fn file_truncate_sets_the_size_and_names_a_missing_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let spi = dir.path().join("spi.bin");
+        std::fs::write(&spi, b"flash").unwrap();
+        file_truncate(&spi, 16 << 20).unwrap();
+        assert_eq!(std::fs::metadata(&spi).unwrap().len(), 16 << 20);
+        let missing = dir.path().join("missing.bin");
+        let err = file_truncate(&missing, 1).unwrap_err().to_string();
+        assert!(
+            err.contains(&format!("truncating {} to 1", missing.display())),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn byte_ranges_go_in_and_out_of_an_image() {
+        let dir = tempfile::tempdir().unwrap();
+        let image = dir.path().join("armv7.img");
+        let uboot = dir.path().join("u-boot.bin");
+        std::fs::write(&image, vec![0u8; 16 * 1024]).unwrap();
+        std::fs::write(&uboot, b"SPL!").unwrap();
+        file_write_at(&image, 8 * 1024, &uboot).unwrap();
+        let bytes = std::fs::read(&image).unwrap();
+        assert_eq!(bytes.len(), 16 * 1024, "conv=notrunc keeps the size");
+        assert_eq!(&bytes[8192..8196], b"SPL!");
+        let out = dir.path().join("out");
+        file_extract(&image, 8190, 4, &out).unwrap();
+        assert_eq!(std::fs::read(&out).unwrap(), b"\0\0SP");
+        let err = file_extract(&image, 16 * 1024 - 2, 4, &out)
+            .unwrap_err()
+            .to_string();
+        assert!(err.ends_with(": only 2 bytes"), "{err}");
+    }
+}

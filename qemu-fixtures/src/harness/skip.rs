@@ -262,3 +262,25 @@ mod tests {
         );
     }
 }
+
+/// Python's `skipUnless(os.getenv(variable), reason)`: runs only with
+/// `variable` set and not empty (`QEMU_TEST_TIMEOUT_EXPECTED` for a test
+/// that may run past its timeout).
+pub fn unless_env(variable: &str, reason: &str) -> Result<(), Skip> {
+    opt_in(variable, reason)
+}
+
+#[cfg(test)]
+mod unless_env_tests {
+    use super::*;
+
+    #[test]
+    fn unless_env_names_the_variable_and_runs_when_it_is_set() {
+        let skip = unless_env("QEMU_TEST_NO_SUCH_OPT_IN", "Test might timeout").unwrap_err();
+        assert_eq!(
+            skip.reason(),
+            "Test might timeout; set QEMU_TEST_NO_SUCH_OPT_IN=1 to run it"
+        );
+        assert!(unless_env("PATH", "needs a PATH").is_ok());
+    }
+}
