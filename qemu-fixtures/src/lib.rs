@@ -25,6 +25,7 @@ pub mod prelude {
     pub use crate::assets::uncompress::Compression;
     pub use crate::ensure;
     pub use crate::guests::{baremetal, edk2, linux, migration, tuxrun, uboot};
+    pub use crate::guests::{aspeed, multiprocess};
     pub use crate::harness::Machine;
     pub use crate::harness::fixtures::{env, vm};
     pub use crate::harness::installed::Installed;
@@ -33,6 +34,7 @@ pub mod prelude {
     pub use crate::harness::skip::{self, Skip};
     pub use crate::harness::testenv::TestEnv;
     pub use crate::vm::console::{Console, Match};
+    pub use crate::vm::user::User;
     pub use qemu_fixtures_macros::{asset, qemu_test};
     pub use rstest::fixture;
     pub use serde_json::{Value, json};

@@ -1,10 +1,12 @@
 //! Layer `guests`: what boots (Linux, U-Boot, EDK2, bare metal, prepared firmware); uses everything below.
 
+pub mod aspeed;
 pub mod baremetal;
 pub mod edk2;
 pub mod firmware;
 pub mod linux;
 pub mod migration;
+pub mod multiprocess;
 pub mod tuxrun;
 pub mod uboot;
 

@@ -11,6 +11,7 @@ pub mod probes;
 pub mod process;
 pub mod qmp;
 pub mod unavailable;
+pub mod user;
 
 pub use binary::{find_command, qemu_binary};
 pub use console::{Console, ConsoleError, Match, WaitTimeout};
@@ -20,3 +21,4 @@ pub use probes::QemuVersion;
 pub use process::Exit;
 pub use qmp::{Qmp, QmpError};
 pub use unavailable::Unavailable;
+pub use user::{User, UserOutput};

@@ -13,6 +13,13 @@ pub enum Unavailable {
         "no {name}: set QEMU_TEST_QEMU_BINARY or QEMU_BUILD_ROOT, or install it (bash .ci/setup)"
     )]
     NoBinary { name: String },
+    #[error("QEMU_TEST_QEMU_USER_BINARY={} is not an executable file", path.display())]
+    UserBinaryNotExecutable { path: PathBuf },
+    /// A user-mode QEMU (`qemu-arm`), which Debian ships apart.
+    #[error(
+        "no {name}: set QEMU_TEST_QEMU_USER_BINARY or QEMU_BUILD_ROOT, or install Debian's qemu-user (bash .ci/setup)"
+    )]
+    NoUserBinary { name: String },
     #[error("no support for machine {machine} in {binary}")]
     NoMachine { machine: String, binary: String },
     #[error("no support for device {device} in {binary}")]
@@ -36,6 +43,9 @@ impl Unavailable {
     /// nothing runnable): a failure, lest a typo turn a whole run green.
     /// Everything else is something this host lacks: a skip.
     pub fn is_configuration_error(&self) -> bool {
-        matches!(self, Unavailable::BinaryNotExecutable { .. })
+        matches!(
+            self,
+            Unavailable::BinaryNotExecutable { .. } | Unavailable::UserBinaryNotExecutable { .. }
+        )
     }
 }
