@@ -33,6 +33,7 @@ pub mod prelude {
     pub use crate::harness::ports::Ports;
     pub use crate::harness::skip::{self, Skip};
     pub use crate::harness::testenv::TestEnv;
+    pub use crate::harness::usernet::{self, TftpRoot};
     pub use crate::vm::console::{Console, Match};
     pub use crate::vm::user::User;
     pub use qemu_fixtures_macros::{asset, qemu_test};

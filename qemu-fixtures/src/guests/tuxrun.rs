@@ -2,13 +2,12 @@
 //! and zstd ext4 rootfs per target, booted login-less to `root@tuxtest`,
 //! a few commands at its shell, then `halt` and the halt message.
 
-use std::ffi::OsString;
+use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 
 use crate::assets::Asset;
 use crate::guests::linux::{COMMON_COMMAND_LINE, PANIC};
-use crate::harness::{Machine, Skip, TestEnv, TestError};
+use crate::harness::{Machine, TestEnv, TestError};
 
 /// The prompt of the TuxBoot rootfs once `root` logged in.
 pub const PS1: &str = "root@tuxtest:~#";
@@ -174,46 +173,16 @@ impl TuxRun<'_> {
     }
 }
 
-/// Upstream's `get_qemu_img`: `$QEMU_TEST_QEMU_IMG`, else the build tree's
-/// `qemu-img`, else the one on `PATH`; none is a skip naming the package.
-pub fn qemu_img(env: &TestEnv) -> Result<PathBuf, Skip> {
-    if let Some(path) = std::env::var_os("QEMU_TEST_QEMU_IMG").filter(|path| !path.is_empty()) {
-        return Ok(PathBuf::from(path));
-    }
-    if let Ok(built) = env.build_file(["qemu-img"])
-        && built.is_file()
-    {
-        return Ok(built);
-    }
-    crate::vm::find_command("qemu-img").ok_or_else(|| {
-        Skip::new("qemu-img not found in the build tree or PATH: install Debian's qemu-utils")
-    })
-}
-
 /// Creates a qcow2 image of `size` (as `qemu-img create` reads it) at
 /// `path`, as upstream's `check_call([qemu_img, 'create', ...])`.
 pub fn create_qcow2(env: &TestEnv, path: &Path, size: &str) -> Result<(), TestError> {
-    let qemu_img = qemu_img(env)?;
-    let status = Command::new(&qemu_img)
-        .args(["create", "-f", "qcow2"])
-        .arg(path)
-        .arg(size)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .map_err(|err| TestError::io(format!("running {}", qemu_img.display()), err))?;
-    crate::ensure!(
-        status.success(),
-        "{} create -f qcow2 {} {size:?}: {status}",
-        qemu_img.display(),
-        path.display()
-    );
-    env.log(format_args!(
-        "qcow2 image of {size:?} at {}",
-        path.display()
-    ));
-    Ok(())
+    env.run_qemu_img([
+        OsStr::new("create"),
+        OsStr::new("-f"),
+        OsStr::new("qcow2"),
+        path.as_os_str(),
+        OsStr::new(size),
+    ])
 }
 
 #[cfg(test)]

@@ -7,9 +7,12 @@ pub mod id;
 pub mod installed;
 pub mod known_failures;
 pub mod outcome;
+pub mod qemu_img;
+pub mod screendump;
 pub mod skip;
 pub mod ports;
 pub mod testenv;
+pub mod usernet;
 pub mod watchdog;
 
 pub use fixtures::{Machine, env, vm};

@@ -218,6 +218,14 @@ impl<H: Host> Machine<H> {
         self
     }
 
+    /// Python's `set_vm_arg`: sets `arg` to `value`, replacing the value
+    /// after an earlier `arg` rather than adding a second one, so a helper
+    /// can set a default (`-display none`) that a test then changes.
+    pub fn set_vm_arg(&mut self, arg: &str, value: impl AsRef<OsStr>) -> &mut Machine<H> {
+        set_vm_arg(&mut self.args, arg, value.as_ref());
+        self
+    }
+
     /// Selects the machine type (`virt`, or `virt,gic-version=3`); a skip
     /// when this QEMU does not have it.
     pub fn set_machine(&mut self, machine: &str) -> Result<&mut Machine<H>, MachineError> {
@@ -920,9 +928,51 @@ fn parse_device_names(help: &str) -> Vec<String> {
     names
 }
 
+/// [`Machine::set_vm_arg`] on an argument list: an empty `arg` or `value`
+/// changes nothing, as in Python.
+fn set_vm_arg(args: &mut Vec<OsString>, arg: &str, value: &OsStr) {
+    if arg.is_empty() || value.is_empty() {
+        return;
+    }
+    match args.iter().position(|known| known == arg) {
+        None => args.extend([OsString::from(arg), value.to_owned()]),
+        Some(index) if index + 1 < args.len() => args[index + 1] = value.to_owned(),
+        Some(_) => args.push(value.to_owned()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn strings(args: &[OsString]) -> Vec<&str> {
+        args.iter().map(|arg| arg.to_str().unwrap()).collect()
+    }
+
+    #[test]
+    fn set_vm_arg_adds_a_new_argument() {
+        let mut args = vec![OsString::from("-m"), OsString::from("512")];
+        set_vm_arg(&mut args, "-display", OsStr::new("none"));
+        assert_eq!(strings(&args), ["-m", "512", "-display", "none"]);
+    }
+
+    #[test]
+    fn set_vm_arg_replaces_the_value_of_an_argument_given_before() {
+        let mut args: Vec<OsString> = ["-kernel", "a.elf", "-display", "none"]
+            .map(OsString::from)
+            .into();
+        set_vm_arg(&mut args, "-kernel", OsStr::new("b.elf"));
+        assert_eq!(strings(&args), ["-kernel", "b.elf", "-display", "none"]);
+    }
+
+    #[test]
+    fn set_vm_arg_completes_a_trailing_argument_and_ignores_empty_ones() {
+        let mut args = vec![OsString::from("-append")];
+        set_vm_arg(&mut args, "-append", OsStr::new("arg1"));
+        set_vm_arg(&mut args, "", OsStr::new("x"));
+        set_vm_arg(&mut args, "-cpu", OsStr::new(""));
+        assert_eq!(strings(&args), ["-append", "arg1"]);
+    }
 
     #[test]
     fn parses_machine_help() {

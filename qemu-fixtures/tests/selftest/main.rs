@@ -21,3 +21,4 @@ mod support;
 mod timeouts;
 mod tuxrun;
 mod user_mode;
+mod vm_helpers;
