@@ -446,11 +446,50 @@ fn network(url: &str, err: ureq::Error, deadline: &Deadline) -> AssetError {
             limit: MAX_REDIRECTS,
         },
         ureq::Error::Timeout(_) if deadline.passed() => deadline.error(url),
+        ureq::Error::HostNotFound | ureq::Error::ConnectionFailed => AssetError::Unreachable {
+            url: url.to_owned(),
+            reason: err.to_string(),
+        },
+        ureq::Error::Io(ref io)
+            if matches!(
+                io.kind(),
+                io::ErrorKind::ConnectionRefused
+                    | io::ErrorKind::NetworkUnreachable
+                    | io::ErrorKind::HostUnreachable
+            ) || !resolves(url) =>
+        {
+            AssetError::Unreachable {
+                url: url.to_owned(),
+                reason: err.to_string(),
+            }
+        }
         err => AssetError::Network {
             url: url.to_owned(),
             reason: err.to_string(),
         },
     }
+}
+
+/// Whether the URL's host has an address: the resolver's failure comes
+/// back from ureq as an untyped I/O error, so it is asked again here.
+fn resolves(url: &str) -> bool {
+    use std::net::ToSocketAddrs;
+    let Ok(uri) = url.parse::<ureq::http::Uri>() else {
+        return true;
+    };
+    let Some(host) = uri.host() else {
+        return true;
+    };
+    let port = uri
+        .port_u16()
+        .unwrap_or(if uri.scheme_str() == Some("https") {
+            443
+        } else {
+            80
+        });
+    (host.trim_start_matches('[').trim_end_matches(']'), port)
+        .to_socket_addrs()
+        .is_ok_and(|mut addrs| addrs.next().is_some())
 }
 
 fn retry_helps(err: &AssetError) -> bool {

@@ -38,6 +38,12 @@ pub enum AssetError {
     },
     #[error("{url}: {reason}")]
     Network { url: String, reason: String },
+    /// The host does not resolve or refuses connections: this machine is
+    /// offline or the host is down. Skipped at once, not retried: a retry
+    /// seconds later meets the same answer, and on an offline CI machine
+    /// hundreds of assets would each wait out the backoff.
+    #[error("{url}: cannot reach the host: {reason}")]
+    Unreachable { url: String, reason: String },
     #[error("{url}: the body ended after {received} of {expected} bytes")]
     Truncated {
         url: String,
@@ -105,6 +111,7 @@ impl AssetError {
         match self {
             AssetError::Http { status, .. } => *status != 404,
             AssetError::Network { .. }
+            | AssetError::Unreachable { .. }
             | AssetError::Truncated { .. }
             | AssetError::Stalled { .. }
             | AssetError::TimedOut { .. }
