@@ -1,3 +1,5 @@
 //! Tests that need downloaded assets or take long: the thorough profile runs them.
 
+mod mac;
+mod sam460ex;
 mod tuxrun;

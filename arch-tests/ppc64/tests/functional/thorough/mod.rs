@@ -1,4 +1,7 @@
 //! Tests that need downloaded assets or take long: the thorough profile runs them.
 
+mod e500;
 mod linux_netboot;
+mod mac99;
+mod powernv;
 mod tuxrun;

@@ -1,3 +1,5 @@
 //! Tests that need downloaded assets or take long: the thorough profile runs them.
 
+mod sifive_u;
+mod tt_atlantis;
 mod tuxrun;
