@@ -135,6 +135,19 @@ pub fn generate_otpmem_image(env: &TestEnv) -> Result<PathBuf, TestError> {
     Ok(path)
 }
 
+/// This year in local time, as Python's `time.strftime("%Y")`: what an
+/// emulated RTC, set from the host clock, reports.
+pub fn current_year() -> String {
+    // SAFETY: time and localtime_r write only to the locals given.
+    let year = unsafe {
+        let now = libc::time(std::ptr::null_mut());
+        let mut tm: libc::tm = std::mem::zeroed();
+        libc::localtime_r(&now, &mut tm);
+        tm.tm_year + 1900
+    };
+    year.to_string()
+}
+
 fn otpmem_pattern() -> Vec<u8> {
     [0u8, 0, 0, 0, 0xff, 0xff, 0xff, 0xff].repeat(16 * 1024 / 8)
 }
@@ -178,6 +191,12 @@ mod tests {
         assert_eq!(image.len(), 16 * 1024);
         assert_eq!(&image[..8], b"\0\0\0\0\xff\xff\xff\xff");
         assert_eq!(&image[image.len() - 8..], b"\0\0\0\0\xff\xff\xff\xff");
+    }
+
+    #[test]
+    fn current_year_is_a_plausible_four_digit_year() {
+        let year: u32 = current_year().parse().expect("a number");
+        assert!((2025..2200).contains(&year), "year {year}");
     }
 
     #[test]
