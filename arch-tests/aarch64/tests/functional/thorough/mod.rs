@@ -5,3 +5,4 @@ mod kvm;
 mod raspi3;
 mod virt_aarch64_off;
 mod tuxrun;
+mod multiprocess;

@@ -4,3 +4,4 @@ mod asset_mirror;
 mod linux_deb;
 mod linux_netboot;
 mod tuxrun;
+mod multiprocess;
