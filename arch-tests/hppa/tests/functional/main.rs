@@ -2,5 +2,6 @@
 
 mod quick;
 mod seabios_hppa;
+mod thorough;
 
 qemu_fixtures::generic_tests!();
