@@ -29,6 +29,39 @@ pub fn migration_with_exec(vm: Machine) -> TestResult {
     Migration::RUNNING.exec(vm)
 }
 
+/// Upstream's `PpcMigrationTest.do_migrate_ppc64_linux`: two QEMUs the
+/// test launched itself, the destination with `-incoming defer`, migrate
+/// over TCP to a free `localhost` port (`migrate-incoming`, then
+/// `migrate`); both must complete, the destination then runs and the
+/// source is `postmigrate`, as upstream's `assert_migration` checks.
+pub fn do_migrate_ppc64_linux(source: &mut Machine, dest: &mut Machine) -> TestResult {
+    let ports = Ports::lock()?;
+    let uri = format!("tcp:localhost:{}", ports.find_free_port()?);
+    dest.cmd("migrate-incoming", json!({ "uri": uri }))?;
+    source.cmd("migrate", json!({ "uri": uri }))?;
+    let source_status = wait_finished(source)?;
+    ensure!(
+        source_status == "completed",
+        "source migration ended {source_status}"
+    );
+    let dest_status = wait_finished(dest)?;
+    ensure!(
+        dest_status == "completed",
+        "destination migration ended {dest_status}"
+    );
+    let dest_state = dest.qmp().run_state()?;
+    ensure!(
+        dest_state == "running",
+        "destination is {dest_state} after migration, expected running"
+    );
+    let source_state = source.qmp().run_state()?;
+    ensure!(
+        source_state == "postmigrate",
+        "source is {source_state}, expected postmigrate"
+    );
+    Ok(())
+}
+
 /// How the two QEMUs run: as upstream's tests (the source running), or
 /// both held at reset with `-S`, for a machine with nothing to boot.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

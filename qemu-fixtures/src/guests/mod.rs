@@ -5,6 +5,7 @@ pub mod baremetal;
 pub mod edk2;
 pub mod firmware;
 pub mod linux;
+pub mod microblaze;
 pub mod migration;
 pub mod multiprocess;
 pub mod tuxrun;
