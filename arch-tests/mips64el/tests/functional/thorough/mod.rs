@@ -1,5 +1,6 @@
 //! Tests that need downloaded assets or take long: the thorough profile runs them.
 
+mod fuloong2e;
 mod linux_netboot;
 mod loongson3v;
 mod tuxrun;

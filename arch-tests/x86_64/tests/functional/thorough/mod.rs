@@ -1,7 +1,8 @@
 //! Tests that need downloaded assets or take long: the thorough profile runs them.
 
 mod asset_mirror;
+mod hotplug_cpu;
 mod linux_deb;
 mod linux_netboot;
-mod tuxrun;
 mod multiprocess;
+mod tuxrun;
