@@ -2,5 +2,6 @@
 
 #[path = "../../../microblaze/tests/functional/baremetal.rs"]
 mod baremetal;
+mod thorough;
 
 qemu_fixtures::generic_tests!();

@@ -4,4 +4,5 @@ mod e500;
 mod linux_netboot;
 mod mac99;
 mod powernv;
+mod pseries;
 mod tuxrun;

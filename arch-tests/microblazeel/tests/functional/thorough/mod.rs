@@ -1,0 +1,3 @@
+//! Tests that need downloaded assets or take long: the thorough profile runs them.
+
+mod s3adsp1800;
