@@ -1,11 +1,17 @@
 //! Tests that need downloaded assets or take long: the thorough profile runs them.
 
+mod bpim2u;
 mod canona1100;
+mod cubieboard;
+mod emcraft_sf2;
 mod linux_netboot;
 mod collie;
+mod orangepi;
+mod quanta_gsj;
 mod raspi2;
 mod realview;
 mod smdkc210;
+mod sx1;
 mod vexpress;
 mod virt;
 mod tuxrun;
