@@ -26,6 +26,7 @@ pub mod prelude {
     pub use crate::ensure;
     pub use crate::guests::{baremetal, edk2, linux, migration, tuxrun, uboot};
     pub use crate::guests::{aspeed, multiprocess};
+    pub use crate::guests::{replay, reverse_debug};
     pub use crate::harness::Machine;
     pub use crate::harness::fixtures::{env, vm};
     pub use crate::harness::installed::Installed;

@@ -4,10 +4,13 @@ pub mod aspeed;
 pub mod baremetal;
 pub mod edk2;
 pub mod firmware;
+pub mod gdb;
 pub mod linux;
 pub mod microblaze;
 pub mod migration;
 pub mod multiprocess;
+pub mod replay;
+pub mod reverse_debug;
 pub mod tuxrun;
 pub mod uboot;
 

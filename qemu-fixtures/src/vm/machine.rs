@@ -186,6 +186,20 @@ impl<H: Host> Machine<H> {
         Machine::new(self.env.clone(), name)
     }
 
+    /// Another machine configured as this one so far (machine type,
+    /// console, QMP, arguments), not launched: what Python's `get_vm`
+    /// gives a test that set `self.machine` and `self.cpu`, e.g. the
+    /// recording and the replaying QEMU of a record/replay test.
+    pub fn twin(&self, name: &str) -> Machine<H> {
+        let mut twin = self.sibling(name);
+        twin.binary = self.binary.clone();
+        twin.args = self.args.clone();
+        twin.machine = self.machine.clone();
+        twin.console = self.console.clone();
+        twin.qmp_enabled = self.qmp_enabled;
+        twin
+    }
+
     pub fn env(&self) -> &Arc<H> {
         &self.env
     }

@@ -19,6 +19,7 @@ mod probes;
 mod migration_helper;
 mod multiprocess;
 mod python_parity;
+mod replay;
 mod scenario;
 mod support;
 mod timeouts;

@@ -1,0 +1,195 @@
+//! Record/replay of a kernel boot: record it with `-icount shift=...,rr=record`, replay it, both must reach the console pattern; QEMU's `ReplayKernelBase` (tests/functional/replay_kernel.py).
+
+use std::ffi::{OsStr, OsString};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+use super::linux;
+use super::vmstate::source_file;
+use crate::ensure;
+use crate::harness::{Machine, TestError, TestResult};
+
+/// Upstream's `REPLAY_KERNEL_COMMAND_LINE`, its trailing space included.
+pub const REPLAY_KERNEL_COMMAND_LINE: &str = "printk.time=1 panic=-1 ";
+
+/// Upstream's `run_rr(kernel_path, kernel_command_line, console_pattern,
+/// shift, args)`: boots `kernel` with `-append command_line` recording,
+/// then replaying, as [`record_replay`] does.
+pub fn run_rr(
+    vm: &mut Machine,
+    kernel: &Path,
+    command_line: &str,
+    console_pattern: &str,
+    shift: u32,
+    args: &[&dyn AsRef<OsStr>],
+) -> TestResult {
+    let mut boot: Vec<&dyn AsRef<OsStr>> = vec![&"-kernel", &kernel, &"-append", &command_line];
+    boot.extend_from_slice(args);
+    record_replay(vm, console_pattern, shift, &boot)
+}
+
+/// The steps of [`run_rr`] for any payload: a QEMU configured as `vm`
+/// (which is not launched itself) records with `-icount
+/// shift=<shift>,rr=record,rrfile=...`, `-net none -no-reboot` and
+/// `args`, reaches `console_pattern` (a kernel panic fails it) and is
+/// shut down; QEMU's `scripts/replay-dump.py` then reads the log (a step
+/// skipped, saying so in base.log, without QEMU's source tree); a second
+/// QEMU replays the log, must reach the pattern too and exit by itself
+/// at its end. Both times and the replay's overhead go to base.log.
+pub fn record_replay(
+    vm: &mut Machine,
+    console_pattern: &str,
+    shift: u32,
+    args: &[&dyn AsRef<OsStr>],
+) -> TestResult {
+    let replay_path = vm.env().scratch_file(["replay.bin"]);
+    let args: Vec<OsString> = args.iter().map(|arg| arg.as_ref().to_owned()).collect();
+    let t1 = run_vm(
+        vm,
+        Mode::Record,
+        console_pattern,
+        shift,
+        &args,
+        &replay_path,
+    )?;
+    let t2 = run_vm(
+        vm,
+        Mode::Replay,
+        console_pattern,
+        shift,
+        &args,
+        &replay_path,
+    )?;
+    vm.env().log(format_args!(
+        "replay overhead {:.2}%",
+        (t2 / t1 - 1.0) * 100.0
+    ));
+    Ok(())
+}
+
+/// Which half of a record/replay run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Record,
+    Replay,
+}
+
+/// Upstream's `run_vm`: one half, its elapsed seconds.
+fn run_vm(
+    vm: &mut Machine,
+    mode: Mode,
+    console_pattern: &str,
+    shift: u32,
+    args: &[OsString],
+    replay_path: &Path,
+) -> Result<f64, TestError> {
+    // icount requires TCG.
+    vm.require_accelerator("tcg")?;
+    let start = Instant::now();
+    let env = vm.env().clone();
+    let (name, rr) = match mode {
+        Mode::Record => ("recording", "record"),
+        Mode::Replay => ("replay", "replay"),
+    };
+    let mut half = vm.twin(name);
+    half.set_console();
+    env.log(format_args!("{name} the execution..."));
+    half.args(icount_args(shift, rr, replay_path)).args(args);
+    half.launch()?;
+    linux::wait_for_console_pattern(&mut half, console_pattern)?;
+    match mode {
+        Mode::Record => {
+            half.shutdown()?;
+            let size = std::fs::metadata(replay_path)
+                .map_err(|err| TestError::io(format!("reading {}", replay_path.display()), err))?
+                .len();
+            env.log(format_args!(
+                "finished the recording with log size {size} bytes"
+            ));
+            run_replay_dump(&half, replay_path)?;
+        }
+        Mode::Replay => {
+            let exit = half.wait_exit()?;
+            ensure!(
+                exit.signal().is_none(),
+                "the replaying QEMU {exit} at the end of the replay"
+            );
+            env.log("successfully finished the replay");
+        }
+    }
+    let elapsed = start.elapsed().as_secs_f64();
+    env.log(format_args!("elapsed time {elapsed:.2} sec"));
+    Ok(elapsed)
+}
+
+/// The arguments every half gets before the test's own.
+fn icount_args(shift: u32, rr: &str, replay_path: &Path) -> Vec<OsString> {
+    let mut icount = OsString::from(format!("shift={shift},rr={rr},rrfile="));
+    icount.push(replay_path);
+    vec![
+        "-icount".into(),
+        icount,
+        "-net".into(),
+        "none".into(),
+        "-no-reboot".into(),
+    ]
+}
+
+/// Upstream's `run_replay_dump`: `scripts/replay-dump.py -f <log>` from
+/// QEMU's source tree must accept the log. Without the source tree (or
+/// python3) the step is skipped, saying why in base.log.
+fn run_replay_dump(vm: &Machine, replay_path: &Path) -> TestResult {
+    let env = vm.env();
+    let script = match source_file(["scripts", "replay-dump.py"]) {
+        Ok(script) => script,
+        Err(skip) => {
+            env.log(format_args!("replay-dump.py step skipped: {skip}"));
+            return Ok(());
+        }
+    };
+    let Some(python) = crate::vm::find_command("python3") else {
+        env.log("replay-dump.py step skipped: python3 not found (Debian package python3)");
+        return Ok(());
+    };
+    let output = Command::new(&python)
+        .arg(&script)
+        .arg("-f")
+        .arg(replay_path)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .output()
+        .map_err(|err| TestError::io(format!("running {}", script.display()), err))?;
+    ensure!(
+        output.status.success(),
+        "replay-dump.py failed: {} -f {}: {}: {}",
+        script.display(),
+        replay_path.display(),
+        output.status,
+        String::from_utf8_lossy(&output.stderr).trim()
+    );
+    env.log("successfully tested replay-dump.py");
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_half_gets_icount_with_its_mode_and_file_no_network_and_no_reboot() {
+        let args = icount_args(5, "replay", Path::new("/scratch/replay.bin"));
+        assert_eq!(
+            args,
+            [
+                "-icount",
+                "shift=5,rr=replay,rrfile=/scratch/replay.bin",
+                "-net",
+                "none",
+                "-no-reboot"
+            ]
+            .map(OsString::from)
+        );
+    }
+}
