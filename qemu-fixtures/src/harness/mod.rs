@@ -2,6 +2,7 @@
 
 pub mod cost;
 pub mod env_assets;
+pub mod events;
 pub mod fixtures;
 pub mod id;
 pub mod installed;

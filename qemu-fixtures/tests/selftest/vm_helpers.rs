@@ -1,5 +1,5 @@
 //! The small helpers of upstream's `QemuSystemTest` against a real QEMU:
-//! `set_vm_arg`, `get_qemu_img`, screendumps, user-network TFTP roots and
+//! `set_vm_arg`, `get_qemu_img`, `event_wait`, screendumps, user-network TFTP roots and
 //! host forwards.
 
 use std::ffi::OsStr;
@@ -103,6 +103,36 @@ fn tftp_root_netdev_starts_a_user_network(mut vm: Machine) -> TestResult {
     ensure!(
         tftp.path().join("pxelinux.cfg").join("default").is_file(),
         "the config is not in the TFTP root"
+    );
+    Ok(())
+}
+
+#[qemu_test]
+fn event_wait_skips_events_that_do_not_match(mut vm: Machine) -> TestResult {
+    // USB devices unplug at once, with no guest to acknowledge it.
+    vm.set_machine("pc")?.args(["-device", "qemu-xhci"]);
+    vm.launch()?;
+    vm.cmd("device_add", json!({"driver": "usb-kbd", "id": "kbd_a"}))?;
+    vm.cmd("device_add", json!({"driver": "usb-kbd", "id": "kbd_b"}))?;
+    vm.cmd("device_del", json!({"id": "kbd_a"}))?;
+    vm.cmd("device_del", json!({"id": "kbd_b"}))?;
+    let event = vm.event_wait("DEVICE_DELETED", json!({"data": {"device": "kbd_b"}}))?;
+    ensure!(
+        event.data["device"] == "kbd_b",
+        "matched the wrong event: {:?}",
+        event
+    );
+    let err = vm
+        .event_wait_timeout(
+            "DEVICE_DELETED",
+            json!({"data": {"device": "kbd_a"}}),
+            std::time::Duration::from_millis(300),
+        )
+        .expect_err("kbd_a's event was dropped as not matching");
+    ensure!(
+        err.to_string()
+            .contains("no QMP event DEVICE_DELETED matching"),
+        "unexpected error: {err}"
     );
     Ok(())
 }
