@@ -6,3 +6,8 @@ mod linux_deb;
 mod linux_netboot;
 mod multiprocess;
 mod tuxrun;
+mod kvm_xen;
+mod linux_initrd;
+mod netdev_ethtool;
+mod rebuild_vmfd;
+mod virtio_balloon;
