@@ -12,7 +12,7 @@ use anyhow::{Context, bail};
 use qemu_fixtures::harness::outcome::{Recorded, read_records};
 use quick_junit::{NonSuccessKind, Report as JunitReport, TestCase, TestCaseStatus, TestSuite};
 
-use crate::ci_plan::{EVENTS_FILE, PLAN_FILE, Plan, default_archive, junit_in, list_archive};
+use crate::ci_plan::{EVENTS_FILE, Plan, default_archive, junit_in, list_archive, read_plan};
 use crate::flags::CiMerge;
 use crate::nextest::workspace_root;
 use crate::report::{Line, Ran, Summary};
@@ -82,11 +82,7 @@ pub fn read_partition(
     dir: &Path,
     expected: &dyn Fn(&Plan) -> anyhow::Result<BTreeSet<TestKey>>,
 ) -> anyhow::Result<Partition> {
-    let plan_path = dir.join(PLAN_FILE);
-    let plan: Plan = serde_json::from_slice(
-        &std::fs::read(&plan_path).with_context(|| format!("reading {}", plan_path.display()))?,
-    )
-    .with_context(|| format!("reading {}", plan_path.display()))?;
+    let plan = read_plan(dir)?;
     let records_dir = dir.join(&plan.records);
     let records = if records_dir.is_dir() {
         read_records(&records_dir).with_context(|| format!("reading {}", records_dir.display()))?
@@ -365,9 +361,13 @@ fn junit_cases(path: &Path) -> anyhow::Result<Vec<(TestKey, Ran)>> {
     Ok(cases)
 }
 
+/// The tests a partition's nextest ended, and the ones it had started but
+/// not ended when it was killed.
+type Events = (Vec<(TestKey, Ran)>, BTreeSet<TestKey>);
+
 /// The tests a partition's nextest ended (libtest-json-plus events), and
 /// the ones it had started but not ended when it was killed.
-fn events(path: &Path) -> anyhow::Result<(Vec<(TestKey, Ran)>, BTreeSet<TestKey>)> {
+fn events(path: &Path) -> anyhow::Result<Events> {
     let text = match std::fs::read_to_string(path) {
         Ok(text) => text,
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => String::new(),

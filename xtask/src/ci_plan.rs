@@ -92,6 +92,13 @@ pub struct Plan {
     pub records: PathBuf,
 }
 
+/// The plan.json of a partition's directory.
+pub fn read_plan(dir: &Path) -> anyhow::Result<Plan> {
+    let path = dir.join(PLAN_FILE);
+    let bytes = std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
+    serde_json::from_slice(&bytes).with_context(|| format!("reading {}", path.display()))
+}
+
 /// The files of a partition's directory.
 pub const PLAN_FILE: &str = "plan.json";
 /// nextest's libtest-json-plus events, one line each as the tests end: what
@@ -189,6 +196,13 @@ impl CiRun {
             command.arg(format!("--test-threads={jobs}"));
         }
         let status = command.status().context("running cargo nextest run")?;
+        // The records are under our run id, not nextest's: say where, and
+        // how to list them.
+        println!(
+            "ci-plan: partition {partition} ended ({status}); records of run {run_id} in {}; list them with `cargo xtask report --dir {}`",
+            dir.join(&plan.records).display(),
+            dir.display()
+        );
         Ok(status.code().unwrap_or(1))
     }
 }

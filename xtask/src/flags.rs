@@ -255,6 +255,10 @@ pub struct Report {
     /// unless --profile names the profile that ran it.
     #[arg(long)]
     pub run: Option<String>,
+    /// The run of this `cargo xtask ci-plan run` partition directory: its
+    /// records under the run id of its plan.json, with its JUnit report.
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["profile", "run"])]
+    pub dir: Option<PathBuf>,
     /// List every passing test too.
     #[arg(long)]
     pub verbose: bool,

@@ -36,12 +36,10 @@ impl Precache {
                 Ok(How::Downloaded { .. }) => downloaded += 1,
                 Ok(_) => cached += 1,
                 Err(err) => {
-                    let kind = if err.is_transient() {
-                        "transient"
-                    } else {
+                    let kind = failure_kind(err);
+                    if kind == "FATAL" {
                         fatal += 1;
-                        "FATAL"
-                    };
+                    }
                     println!("failed ({kind}): {asset}: {err}");
                 }
             }
@@ -61,6 +59,20 @@ impl Precache {
             bail!("{fatal} assets cannot be had: a 404 or a hash mismatch is a broken test");
         }
         Ok(())
+    }
+}
+
+/// How a failed fetch is reported, as the harness decides a test's fate
+/// from it: a transient failure or an asset this machine is not to fetch
+/// (`QEMU_TEST_NO_DOWNLOAD`, no apt) skips the tests, so it is no reason
+/// for precache to fail; a 404 or a hash mismatch fails them, and precache.
+pub fn failure_kind(err: &AssetError) -> &'static str {
+    if err.is_transient() {
+        "transient"
+    } else if let AssetError::DownloadDisabled { .. } | AssetError::Unavailable { .. } = err {
+        "not fetched here"
+    } else {
+        "FATAL"
     }
 }
 
@@ -125,9 +137,14 @@ pub fn fetch_all(
                         bar: Mutex::new(None),
                         started: Instant::now(),
                     };
-                    let outcome = cache.fetch(asset, &reporter).map(|fetched| fetched.how);
+                    // A Debian package's hash is known once it is resolved:
+                    // the mirror needs it to name the file.
+                    let (concrete, outcome) = match cache.fetch(asset, &reporter) {
+                        Ok(fetched) => (fetched.concrete.clone(), Ok(fetched.how)),
+                        Err(err) => (asset.clone(), Err(err)),
+                    };
                     reporter.finish(asset, &outcome);
-                    outcomes.lock().unwrap().push((asset.clone(), outcome));
+                    outcomes.lock().unwrap().push((concrete, outcome));
                 }
             });
         }
@@ -216,7 +233,7 @@ mod tests {
         let asset = Asset::parse("https://example.invalid/kernel", &hash).unwrap();
         std::fs::create_dir_all(cache.dir()).unwrap();
         std::fs::write(cache.path_of(&asset), b"kernel").unwrap();
-        let failed = Asset::parse("https://example.invalid/gone", &"b".repeat(64)).unwrap();
+        let failed = Asset::parse("https://example.invalid/gone", "b".repeat(64)).unwrap();
         let outcomes = vec![
             (asset.clone(), Ok(How::Trusted)),
             (
@@ -233,5 +250,55 @@ mod tests {
         assert!(!mirror.join("b".repeat(64)).exists());
         assert_eq!(fill_mirror(&cache, &outcomes, &mirror).unwrap(), 0);
         std::fs::remove_dir_all(root).unwrap();
+    }
+
+    /// `QEMU_TEST_NO_DOWNLOAD=1 cargo xtask precache --mirror DIR` fills a
+    /// mirror from what the cache holds: the assets it lacks skip their
+    /// tests, so they are no failure of precache; a 404 still is.
+    #[test]
+    fn without_downloads_the_cache_alone_fills_the_mirror() {
+        let root = std::env::temp_dir().join(format!("xtask-nodl-{}", std::process::id()));
+        let mut cache = Cache::at(root.join("cache"));
+        cache.no_download = true;
+        let kernel = b"kernel".as_slice();
+        let hash = sha256_hex(kernel);
+        let held = Asset::parse("https://example.invalid/kernel", &hash).unwrap();
+        std::fs::create_dir_all(cache.dir()).unwrap();
+        std::fs::write(cache.path_of(&held), kernel).unwrap();
+        let lacking = Asset::parse("https://example.invalid/initrd", "c".repeat(64)).unwrap();
+        let outcomes = fetch_all(&cache, &[held, lacking], 2);
+        let kinds: Vec<_> = outcomes
+            .iter()
+            .map(|(asset, outcome)| {
+                let kind = outcome.as_ref().map_err(failure_kind).err();
+                (asset.url().to_owned(), kind)
+            })
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                (
+                    "https://example.invalid/initrd".to_owned(),
+                    Some("not fetched here")
+                ),
+                ("https://example.invalid/kernel".to_owned(), None),
+            ]
+        );
+        let mirror = root.join("mirror");
+        assert_eq!(fill_mirror(&cache, &outcomes, &mirror).unwrap(), 1);
+        assert_eq!(std::fs::read(mirror.join(&hash)).unwrap(), kernel);
+        let not_found = AssetError::Http {
+            url: "https://example.invalid/gone".into(),
+            status: 404,
+        };
+        assert_eq!(failure_kind(&not_found), "FATAL");
+        std::fs::remove_dir_all(root).unwrap();
+    }
+
+    fn sha256_hex(bytes: &[u8]) -> String {
+        let mut hasher =
+            qemu_fixtures::assets::Hasher::new(qemu_fixtures::assets::Algorithm::Sha256);
+        hasher.update(bytes);
+        hasher.finish()
     }
 }

@@ -19,6 +19,9 @@ use crate::flags::Report;
 
 impl Report {
     pub fn run(self) -> anyhow::Result<()> {
+        if let Some(dir) = &self.dir {
+            return partition(dir, self.verbose);
+        }
         let junit = match (&self.profile, &self.run) {
             (Some(profile), _) => Some(junit_path(profile)),
             (None, Some(_)) => None,
@@ -62,6 +65,36 @@ impl Report {
         }
         Ok(())
     }
+}
+
+/// `report --dir`: one `ci-plan run` partition, whose records are under
+/// the run id its plan.json names (not nextest's run id) and whose JUnit
+/// report is in its own store.
+fn partition(dir: &Path, verbose: bool) -> anyhow::Result<()> {
+    use crate::ci_plan::{junit_in, read_plan};
+    let plan = read_plan(dir)?;
+    let records_dir = dir.join(&plan.records);
+    let records = if records_dir.is_dir() {
+        read_records(&records_dir).with_context(|| format!("reading {}", records_dir.display()))?
+    } else {
+        Vec::new()
+    };
+    let junit = junit_in(dir, &plan.profile);
+    let ran = junit.is_file().then(|| read_junit(&junit)).transpose()?;
+    println!("run {} (partition {})", plan.run_id, plan.partition);
+    println!("records: {}", records_dir.display());
+    match &ran {
+        Some(_) => println!("nextest's report: {}", junit.display()),
+        None => println!(
+            "records only: {} is missing, the partition did not finish; `cargo xtask ci-plan merge` lists the tests it never ran",
+            junit.display()
+        ),
+    }
+    let summary = Summary::of(&records, ran.as_ref().map(|ran| ran.cases.as_slice()));
+    if summary.print(verbose) > 0 {
+        std::process::exit(1);
+    }
+    Ok(())
 }
 
 /// One test case nextest ran, and how it ended for nextest.

@@ -149,7 +149,28 @@ fn partitions_from_a_moved_archive_merge_into_every_test_once() {
             "{}",
             text(&output)
         );
+        let said = format!(
+            "list them with `cargo xtask report --dir {}`",
+            dir.display()
+        );
+        assert!(text(&output).contains(&said), "{}", text(&output));
     }
+    // One partition alone: its records are under ci-plan's run id, which
+    // `report --dir` reads from its plan.json.
+    let report = Command::new(xtask())
+        .args(["report", "--dir"])
+        .arg(&p2)
+        .output()
+        .unwrap();
+    let listing = text(&report);
+    assert_eq!(report.status.code(), Some(1), "b fails: {listing}");
+    assert!(listing.contains("(partition slice:2/2)"), "{listing}");
+    assert!(listing.contains("FAIL  fx tests::b_fails"), "{listing}");
+    assert!(
+        listing.contains("2 tests: 1 passed, 0 skipped, 0 expected failures, 1 failed"),
+        "{listing}"
+    );
+
     let out = fx.root.join("merged");
     let merged = fx.merge(&[&p1, &p2], &out);
     assert_eq!(merged.status.code(), Some(1), "b fails: {}", text(&merged));
