@@ -8,7 +8,7 @@ use std::time::Instant;
 use super::linux;
 use super::vmstate::source_file;
 use crate::ensure;
-use crate::harness::{Machine, TestError, TestResult};
+use crate::harness::{Machine, TestEnv, TestError, TestResult};
 
 /// Upstream's `REPLAY_KERNEL_COMMAND_LINE`, its trailing space included.
 pub const REPLAY_KERNEL_COMMAND_LINE: &str = "printk.time=1 panic=-1 ";
@@ -66,6 +66,22 @@ pub fn record_replay(
         (t2 / t1 - 1.0) * 100.0
     ));
     Ok(())
+}
+
+/// A qcow2 overlay at `disk` over the raw image `raw_disk` (upstream's
+/// `qemu-img create -f qcow2 -b <raw> -F raw <disk>`), for a replayed
+/// boot whose `snapshot=on` drive must not change the cached rootfs.
+pub fn create_overlay(env: &TestEnv, raw_disk: &Path, disk: &Path) -> TestResult {
+    env.run_qemu_img([
+        OsStr::new("create"),
+        OsStr::new("-f"),
+        OsStr::new("qcow2"),
+        OsStr::new("-b"),
+        raw_disk.as_os_str(),
+        OsStr::new("-F"),
+        OsStr::new("raw"),
+        disk.as_os_str(),
+    ])
 }
 
 /// Which half of a record/replay run.

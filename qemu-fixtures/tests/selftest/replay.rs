@@ -77,3 +77,27 @@ fn reverse_debugging_finds_the_same_pcs_backwards(mut vm: Machine) -> TestResult
     );
     Ok(())
 }
+
+/// The overlay is a qcow2 image whose backing file is the raw image.
+#[qemu_test]
+fn create_overlay_backs_a_qcow2_with_the_raw_image(env: std::sync::Arc<TestEnv>) -> TestResult {
+    let raw = env.scratch_file(["rootfs.ext4"]);
+    std::fs::write(&raw, vec![0u8; 1 << 20])
+        .map_err(|err| TestError::io("writing the raw image", err))?;
+    let disk = env.scratch_file(["scratch.qcow2"]);
+    replay::create_overlay(&env, &raw, &disk)?;
+    let info = std::process::Command::new(env.qemu_img()?)
+        .args(["info", "--output=json"])
+        .arg(&disk)
+        .output()
+        .map_err(|err| TestError::io("running qemu-img info", err))?;
+    let info: Value = serde_json::from_slice(&info.stdout)
+        .map_err(|err| TestError::check(format!("qemu-img info: {err}")))?;
+    ensure!(info["format"] == "qcow2", "{info}");
+    ensure!(
+        info["backing-filename"] == raw.to_str().unwrap_or_default(),
+        "{info}"
+    );
+    ensure!(info["backing-filename-format"] == "raw", "{info}");
+    Ok(())
+}

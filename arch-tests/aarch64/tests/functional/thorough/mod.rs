@@ -6,6 +6,8 @@ mod linux_netboot;
 mod kvm;
 mod raspi3;
 mod raspi4;
+mod replay;
+mod reverse_debug;
 mod smmu;
 mod tcg_plugins;
 mod virt_aarch64_off;

@@ -10,6 +10,7 @@ mod orangepi;
 mod quanta_gsj;
 mod raspi2;
 mod realview;
+mod replay;
 mod smdkc210;
 mod sx1;
 mod vexpress;

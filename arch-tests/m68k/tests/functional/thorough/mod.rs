@@ -2,4 +2,5 @@
 
 mod mcf5208evb;
 mod q800;
+mod replay;
 mod tuxrun;

@@ -3,4 +3,5 @@
 mod fuloong2e;
 mod linux_netboot;
 mod loongson3v;
+mod replay;
 mod tuxrun;

@@ -5,6 +5,7 @@ mod amiga;
 mod bamboo;
 mod mac;
 mod mpc8544ds;
+mod replay;
 mod sam460ex;
 mod tuxrun;
 mod virtex_ml507;

@@ -5,4 +5,6 @@ mod linux_netboot;
 mod mac99;
 mod powernv;
 mod pseries;
+mod replay;
+mod reverse_debug;
 mod tuxrun;

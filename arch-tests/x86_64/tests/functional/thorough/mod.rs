@@ -5,6 +5,8 @@ mod hotplug_cpu;
 mod linux_deb;
 mod linux_netboot;
 mod multiprocess;
+mod replay;
+mod reverse_debug;
 mod tuxrun;
 mod kvm_xen;
 mod linux_initrd;
