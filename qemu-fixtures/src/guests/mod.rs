@@ -6,6 +6,7 @@ pub mod edk2;
 pub mod firmware;
 pub mod gdb;
 pub mod linux;
+pub mod linux_stack;
 pub mod microblaze;
 pub mod migration;
 pub mod multiprocess;
@@ -13,6 +14,6 @@ pub mod replay;
 pub mod reverse_debug;
 pub mod tuxrun;
 pub mod uboot;
-
 pub mod vmstate;
+
 pub use firmware::word_swapped_copy;
