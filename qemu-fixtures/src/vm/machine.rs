@@ -572,6 +572,7 @@ impl<H: Host> Machine<H> {
             self.finish();
             return self.judge_exit(exit);
         }
+        let helpers = process.descendants();
         let asked = match running.qmp.as_mut() {
             Some(qmp) => {
                 self.logs
@@ -619,6 +620,7 @@ impl<H: Host> Machine<H> {
                 }
             }
         };
+        self.kill_leftovers(&helpers);
         self.finish();
         if killed_by_us.is_some() {
             return Err(MachineError::AbnormalShutdown {
@@ -633,14 +635,29 @@ impl<H: Host> Machine<H> {
     pub fn kill(&mut self) -> Option<Exit> {
         let running = self.running.as_ref()?;
         let process = running.process.clone();
+        let helpers = process.descendants();
         if process.exit().is_none() {
             self.logs
                 .log(format_args!("machine {}: kill: SIGKILL", self.name));
             process.signal(libc::SIGKILL);
         }
         let exit = process.wait_timeout(SIGNAL_TIMEOUT);
+        self.kill_leftovers(&helpers);
         self.finish();
         exit
+    }
+
+    /// Kills what QEMU started and left running when it exited (an
+    /// `exec:ncat -l` of a migration that never came holds QEMU's output
+    /// pipe and listens for ever).
+    fn kill_leftovers(&self, helpers: &[(i32, u64)]) {
+        let killed = super::process::kill_leftovers(helpers);
+        if !killed.is_empty() {
+            self.logs.log(format_args!(
+                "machine {}: killed what QEMU left running: pids {killed:?}",
+                self.name
+            ));
+        }
     }
 
     /// Sends a signal to QEMU (a test that simulates a crash).

@@ -64,7 +64,10 @@ pub struct Process {
     state: Mutex<Option<Exit>>,
     exited: Condvar,
     output: Arc<Output>,
-    threads: Mutex<Vec<JoinHandle<()>>>,
+    /// Copies the output; it ends when the last holder of the pipe closes
+    /// it, which may be a child of the process that outlives it.
+    copier: Mutex<Option<JoinHandle<()>>>,
+    reaper: Mutex<Option<JoinHandle<()>>>,
 }
 
 impl Process {
@@ -110,7 +113,8 @@ impl Process {
             state: Mutex::new(None),
             exited: Condvar::new(),
             output: output.clone(),
-            threads: Mutex::new(Vec::new()),
+            copier: Mutex::new(None),
+            reaper: Mutex::new(None),
         });
         super::interrupt::register(process.pid);
         let copier = std::thread::Builder::new()
@@ -122,7 +126,8 @@ impl Process {
                 .name(format!("reaper-{}", process.pid))
                 .spawn(move || process.reap(child))?
         };
-        process.threads.lock().unwrap().extend([copier, reaper]);
+        *process.copier.lock().unwrap() = Some(copier);
+        *process.reaper.lock().unwrap() = Some(reaper);
         Ok(process)
     }
 
@@ -174,14 +179,38 @@ impl Process {
         self.output.wait_done(timeout)
     }
 
-    /// Joins the helper threads once the process has ended.
+    /// Joins the helper threads once the process has ended; the output
+    /// copier only if the output is complete, since a child the process
+    /// left behind may hold its pipe open.
     pub fn join(&self) {
         if self.exit().is_none() {
             return;
         }
-        for thread in self.threads.lock().unwrap().drain(..) {
-            let _ = thread.join();
+        if let Some(reaper) = self.reaper.lock().unwrap().take() {
+            let _ = reaper.join();
         }
+        if self.output.wait_done(Duration::ZERO)
+            && let Some(copier) = self.copier.lock().unwrap().take()
+        {
+            let _ = copier.join();
+        }
+    }
+
+    /// The processes this one started, and theirs, that still run (QEMU's
+    /// `exec:` migration helpers run through `sh -c`, its network
+    /// scripts), each with its start time, so that [`kill_leftovers`] can
+    /// end them once this one is gone.
+    pub fn descendants(&self) -> Vec<(i32, u64)> {
+        let table: Vec<Stat> = processes().collect();
+        let mut found: Vec<(i32, u64)> = Vec::new();
+        let mut parents = vec![self.pid];
+        while let Some(parent) = parents.pop() {
+            for stat in table.iter().filter(|stat| stat.parent == parent) {
+                found.push((stat.pid, stat.started));
+                parents.push(stat.pid);
+            }
+        }
+        found
     }
 
     pub fn program(&self) -> &str {
@@ -357,6 +386,52 @@ pub fn processes_named(prefix: &str) -> Vec<(i32, String)> {
         }
     }
     found
+}
+
+/// Kills with SIGKILL those of `children` (from [`Process::descendants`]) that
+/// still run as the same process (same start time): a child QEMU left
+/// behind must not outlive the test. Returns the pids it killed.
+pub fn kill_leftovers(children: &[(i32, u64)]) -> Vec<i32> {
+    let running: Vec<Stat> = processes().collect();
+    let mut killed = Vec::new();
+    for &(pid, started) in children {
+        if running.iter().any(|s| s.pid == pid && s.started == started) {
+            // SAFETY: kill has no memory effects; the start time matched,
+            // so the pid was not reused.
+            unsafe {
+                libc::kill(pid, libc::SIGKILL);
+            }
+            killed.push(pid);
+        }
+    }
+    killed
+}
+
+/// One line of `/proc/<pid>/stat`: what identifies a process.
+struct Stat {
+    pid: i32,
+    parent: i32,
+    /// Clock ticks after boot: with the pid, a process's identity.
+    started: u64,
+}
+
+fn processes() -> impl Iterator<Item = Stat> {
+    std::fs::read_dir("/proc")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|entry| {
+            let pid: i32 = entry.file_name().to_str()?.parse().ok()?;
+            let stat = std::fs::read_to_string(entry.path().join("stat")).ok()?;
+            // The command name may hold spaces and parentheses: fields
+            // are counted after its closing parenthesis.
+            let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+            Some(Stat {
+                pid,
+                parent: fields.get(1)?.parse().ok()?,
+                started: fields.get(19)?.parse().ok()?,
+            })
+        })
 }
 
 /// A command line as a shell would read it, for `base.log`.

@@ -149,3 +149,47 @@ fn sockets_work_from_a_deep_build_root(env: std::sync::Arc<TestEnv>) -> TestResu
     );
     Ok(())
 }
+
+/// What QEMU itself started (`-incoming exec:...`, as the migration tests
+/// do with `ncat -l`) does not outlive it, and its hold on QEMU's output
+/// pipe does not hang the teardown.
+#[qemu_test]
+fn nothing_qemu_started_outlives_it(mut vm: Machine) -> TestResult {
+    // A duration no other process here sleeps for, to find it by.
+    let marker = format!("{}.{}", 600 + std::process::id() % 100, std::process::id());
+    vm.set_machine("pc")?;
+    vm.args(["-nodefaults", "-S", "-incoming"])
+        .arg(format!("exec:sleep {marker}"));
+    vm.launch()?;
+    let helper = || {
+        std::fs::read_dir("/proc")
+            .into_iter()
+            .flatten()
+            .flatten()
+            .find_map(|entry| {
+                let cmdline = std::fs::read(entry.path().join("cmdline")).ok()?;
+                let words: Vec<&[u8]> = cmdline.split(|&b| b == 0).collect();
+                (words.first() == Some(&b"sleep".as_slice())
+                    && words.get(1) == Some(&marker.as_bytes()))
+                .then(|| entry.file_name().to_string_lossy().parse::<i32>().ok())
+                .flatten()
+            })
+    };
+    let started = Instant::now();
+    let pid = loop {
+        if let Some(pid) = helper() {
+            break pid;
+        }
+        ensure!(
+            started.elapsed() < Duration::from_secs(10),
+            "QEMU never started `sleep {marker}`"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    vm.shutdown()?;
+    ensure!(
+        gone_within(pid, Duration::from_secs(5)),
+        "`sleep {marker}` (pid {pid}), which QEMU started, outlived it"
+    );
+    Ok(())
+}
