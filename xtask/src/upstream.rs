@@ -288,7 +288,10 @@ fn print_lengths(standings: &[Standing]) -> anyhow::Result<()> {
         }
     }
     let (mut ours, mut theirs) = (Vec::new(), Vec::new());
-    for s in standings.iter().filter(|s| s.row.arch != "generic" && s.ported > 0) {
+    for s in standings
+        .iter()
+        .filter(|s| s.row.arch != "generic" && s.ported > 0)
+    {
         let source = workspace_root()
             .join("arch-tests")
             .join(&s.row.arch)

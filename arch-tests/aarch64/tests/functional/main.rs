@@ -2,7 +2,7 @@
 
 mod edk2;
 mod quick;
-mod uboot;
 mod thorough;
+mod uboot;
 
 qemu_fixtures::generic_tests!();

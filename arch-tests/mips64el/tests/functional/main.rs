@@ -1,6 +1,6 @@
 //! Functional tests of qemu-system-mips64el.
 
-mod uboot;
 mod thorough;
+mod uboot;
 
 qemu_fixtures::generic_tests!();

@@ -1,6 +1,6 @@
 //! Functional tests of qemu-system-mipsel.
 
-mod uboot;
 mod thorough;
+mod uboot;
 
 qemu_fixtures::generic_tests!();

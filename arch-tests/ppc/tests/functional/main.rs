@@ -2,7 +2,7 @@
 
 mod openbios;
 mod quick;
-mod uboot;
 mod thorough;
+mod uboot;
 
 qemu_fixtures::generic_tests!();

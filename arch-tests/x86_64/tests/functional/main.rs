@@ -3,7 +3,7 @@
 mod ovmf;
 mod quick;
 mod seabios;
-mod uboot;
 mod thorough;
+mod uboot;
 
 qemu_fixtures::generic_tests!();

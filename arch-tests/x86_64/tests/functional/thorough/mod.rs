@@ -2,14 +2,14 @@
 
 mod asset_mirror;
 mod hotplug_cpu;
+mod kvm_xen;
 mod linux_deb;
+mod linux_initrd;
 mod linux_netboot;
 mod multiprocess;
+mod netdev_ethtool;
+mod rebuild_vmfd;
 mod replay;
 mod reverse_debug;
 mod tuxrun;
-mod kvm_xen;
-mod linux_initrd;
-mod netdev_ethtool;
-mod rebuild_vmfd;
 mod virtio_balloon;
