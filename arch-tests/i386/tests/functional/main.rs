@@ -1,7 +1,7 @@
 //! Functional tests of qemu-system-i386.
 
-#[path = "../../../x86_64/tests/functional/seabios.rs"]
 mod quick;
+#[path = "../../../x86_64/tests/functional/seabios.rs"]
 mod seabios;
 mod thorough;
 mod uboot;
