@@ -281,10 +281,10 @@ fn print_lengths(standings: &[Standing]) -> anyhow::Result<()> {
     let mut python = BTreeMap::new();
     for line in text.lines().skip(1) {
         let fields: Vec<&str> = line.split('\t').collect();
-        if let [file, method, lines] = fields[..] {
-            if let Ok(lines) = lines.trim().parse::<usize>() {
-                python.insert((file.to_owned(), method.to_owned()), lines);
-            }
+        if let [file, method, lines] = fields[..]
+            && let Ok(lines) = lines.trim().parse::<usize>()
+        {
+            python.insert((file.to_owned(), method.to_owned()), lines);
         }
     }
     let (mut ours, mut theirs) = (Vec::new(), Vec::new());
