@@ -65,7 +65,12 @@ impl MesonBridge {
 pub struct Module {
     pub arch: String,
     pub package: String,
+    /// Its path in the test binary: `uboot`, `thorough::aspeed_ast2500`.
     pub name: String,
+    /// Its meson test's name after `func-<arch>-`: the file's name, as
+    /// QEMU's own meson.build names it (`aspeed_ast2500`), with the speed
+    /// class kept only where a module of ours has the same name.
+    pub meson_name: String,
     pub tests: usize,
     pub quick: bool,
     /// Seconds: the sum of its tests' nextest timeouts, as the runner runs
@@ -118,7 +123,7 @@ pub fn collect_modules(binaries: &[Binary], config: &Profile) -> Vec<Module> {
     for binary in binaries {
         let arch = arch_of(&binary.package);
         for (test, _) in &binary.tests {
-            let Some((module_name, _)) = test.split_once("::") else {
+            let Some(module_name) = module_of(test) else {
                 continue;
             };
             let query = TestQuery {
@@ -132,6 +137,7 @@ pub fn collect_modules(binaries: &[Binary], config: &Profile) -> Vec<Module> {
                     arch: arch.clone(),
                     package: binary.package.clone(),
                     name: module_name.to_owned(),
+                    meson_name: module_name.to_owned(),
                     tests: 0,
                     quick: true,
                     timeout: 0,
@@ -144,7 +150,39 @@ pub fn collect_modules(binaries: &[Binary], config: &Profile) -> Vec<Module> {
             module.priority = module.priority.max(config.priority(&query));
         }
     }
-    modules.into_values().collect()
+    let mut modules: Vec<Module> = modules.into_values().collect();
+    name_for_meson(&mut modules);
+    modules
+}
+
+/// Sets each module's `meson_name`: the file's name without its speed
+/// class, unless another module of the target has that name.
+fn name_for_meson(modules: &mut [Module]) {
+    let taken: BTreeSet<(String, String)> = modules
+        .iter()
+        .map(|m| (m.arch.clone(), m.name.clone()))
+        .collect();
+    for module in modules {
+        module.meson_name = match module.name.split_once("::") {
+            Some((_, file)) if !taken.contains(&(module.arch.clone(), file.to_owned())) => {
+                file.to_owned()
+            }
+            _ => module.name.replace("::", "-"),
+        };
+    }
+}
+
+/// The module a test belongs to: its first path segment, or the first two
+/// for a test of a crate's `quick/` or `thorough/` folder.
+pub fn module_of(test: &str) -> Option<&str> {
+    let (first, rest) = test.split_once("::")?;
+    match first {
+        "quick" | "thorough" => {
+            let (second, _) = rest.split_once("::")?;
+            Some(&test[..first.len() + 2 + second.len()])
+        }
+        _ => Some(first),
+    }
 }
 
 /// The meson.build text: the same modules give the same bytes.
@@ -292,7 +330,7 @@ pub fn render(modules: &[Module], runner: &Path, workspace: &Path, ignored: bool
                  depends: [qf_deps, qf_emulator],\n       env: {var},\n       \
                  protocol: 'tap',\n       timeout: {timeout},\n       \
                  priority: {priority},\n       suite: [{suites}])",
-                name = quote(&format!("func-{arch}-{}", module.name)),
+                name = quote(&format!("func-{arch}-{}", module.meson_name)),
                 args = args.join(", "),
                 timeout = meson_timeout(module),
                 priority = module.priority,
@@ -418,7 +456,7 @@ fn refresh(
     let mut expected: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for spec in expect {
         let (package, module) = spec
-            .rsplit_once("::")
+            .split_once("::")
             .with_context(|| format!("--expect takes PACKAGE::MODULE, not {spec}"))?;
         expected
             .entry(package.to_owned())
@@ -440,7 +478,7 @@ fn refresh(
         let built: BTreeSet<String> = binary
             .tests
             .iter()
-            .filter_map(|(test, _)| test.split_once("::").map(|(module, _)| module.to_owned()))
+            .filter_map(|(test, _)| module_of(test).map(str::to_owned))
             .collect();
         for added in built.difference(modules) {
             changes.push(format!("{package}::{added} is new"));
@@ -504,7 +542,8 @@ mod tests {
             Module {
                 arch: "arm".into(),
                 package: "arch-arm".into(),
-                name: "canon_a1100".into(),
+                name: "thorough::canona1100".into(),
+                meson_name: "canona1100".into(),
                 tests: 1,
                 quick: false,
                 timeout: 90,
@@ -514,6 +553,7 @@ mod tests {
                 arch: "arm".into(),
                 package: "arch-arm".into(),
                 name: "uboot".into(),
+                meson_name: "uboot".into(),
                 tests: 1,
                 quick: true,
                 timeout: 60,
@@ -523,12 +563,37 @@ mod tests {
                 arch: "x86_64".into(),
                 package: "arch-x86_64".into(),
                 name: "version".into(),
+                meson_name: "version".into(),
                 tests: 1,
                 quick: true,
                 timeout: 120,
                 priority: 0,
             },
         ]
+    }
+
+    #[test]
+    fn ported_files_are_modules_named_as_qemu_names_them() {
+        assert_eq!(
+            module_of("thorough::aspeed_ast2500::arm_ast2500_evb_buildroot"),
+            Some("thorough::aspeed_ast2500")
+        );
+        assert_eq!(
+            module_of("quick::_74xx::ppc_750cx::case_1"),
+            Some("quick::_74xx")
+        );
+        assert_eq!(module_of("uboot::answers_version"), Some("uboot"));
+        assert_eq!(module_of("lonely"), None);
+        let mut modules = modules();
+        modules.push(Module {
+            name: "quick::version".into(),
+            meson_name: String::new(),
+            ..modules[2].clone()
+        });
+        name_for_meson(&mut modules);
+        let names: Vec<&str> = modules.iter().map(|m| m.meson_name.as_str()).collect();
+        // x86_64 has a module `version` of its own: the port keeps its class.
+        assert_eq!(names, ["canona1100", "uboot", "version", "quick-version"]);
     }
 
     fn text() -> String {
@@ -565,7 +630,7 @@ mod tests {
         assert!(arm.contains("qf_emulator = emulators['qemu-system-arm']"));
         assert!(arm.contains("qf_env_arm.set('QEMU_TEST_QEMU_BINARY', qf_emulator.full_path())"));
         assert!(
-            arm.contains("test('func-arm-canon_a1100'") && arm.contains("test('func-arm-uboot'")
+            arm.contains("test('func-arm-canona1100'") && arm.contains("test('func-arm-uboot'")
         );
         assert!(!arm.contains("x86_64"), "{arm}");
         assert!(arch_block(&text, "x86_64").contains("test('func-x86_64-version'"));
@@ -599,7 +664,7 @@ mod tests {
         ] {
             assert!(text.contains(dep), "no {dep} in:\n{text}");
         }
-        assert!(text.contains("  'arm': ['arch-arm::canon_a1100', 'arch-arm::uboot'],"));
+        assert!(text.contains("  'arm': ['arch-arm::thorough::canona1100', 'arch-arm::uboot'],"));
         assert!(text.contains("The workspace is found by the path above"));
     }
 
@@ -607,7 +672,7 @@ mod tests {
     fn suites_are_qemus_and_func_arch_is_quick_only() {
         let text = text();
         assert!(
-            test_call(&text, "func-arm-canon_a1100")
+            test_call(&text, "func-arm-canona1100")
                 .contains("suite: ['func-thorough', 'func-arm-thorough', 'thorough'])")
         );
         assert!(test_call(&text, "func-arm-uboot").contains("suite: ['func-quick', 'func-arm'])"));
@@ -627,7 +692,7 @@ mod tests {
 
     #[test]
     fn meson_timeouts_leave_the_runner_room_to_report_a_hang() {
-        let canon = test_call(&text(), "func-arm-canon_a1100");
+        let canon = test_call(&text(), "func-arm-canona1100");
         assert!(
             canon.contains("timeout: 120") && canon.contains("priority: 60"),
             "{canon}"
