@@ -3,11 +3,11 @@
 //! sees through `x-pci-proxy-dev`, the two joined by a socket pair.
 
 use std::os::fd::{AsRawFd, OwnedFd};
-use std::os::unix::net::UnixStream;
 
 use crate::assets::Asset;
 use crate::guests::linux::PANIC;
 use crate::harness::{Machine, TestError, TestResult};
+use crate::vm::inheritable_socket_pair;
 
 /// What `Multiprocess` puts first on the kernel command line.
 pub const KERNEL_COMMON_COMMAND_LINE: &str = "printk.time=0 ";
@@ -27,7 +27,8 @@ impl RemoteLsi {
     /// Launches the remote QEMU, a sibling of `vm` named `remote`, with an
     /// `lsi53c895a` served over its end of a fresh socket pair.
     pub fn launch(vm: &Machine) -> Result<RemoteLsi, TestError> {
-        let (proxy_end, remote_end) = inheritable_pair()?;
+        let (proxy_end, remote_end) = inheritable_socket_pair()
+            .map_err(|err| TestError::io("creating the multiprocess socket pair", err))?;
         let mut remote = vm.sibling("remote");
         remote.disable_console();
         remote
@@ -95,21 +96,4 @@ pub fn do_test(
     )?;
     drop(remote);
     Ok(())
-}
-
-/// A socket pair whose ends a QEMU started later inherits (no
-/// close-on-exec), as Python's `os.set_inheritable`.
-fn inheritable_pair() -> Result<(OwnedFd, OwnedFd), TestError> {
-    let (a, b) = UnixStream::pair()
-        .map_err(|err| TestError::io("creating the multiprocess socket pair", err))?;
-    for end in [&a, &b] {
-        // SAFETY: F_SETFD on a descriptor we own changes only its flags.
-        if unsafe { libc::fcntl(end.as_raw_fd(), libc::F_SETFD, 0) } == -1 {
-            return Err(TestError::io(
-                "clearing close-on-exec of the multiprocess socket pair",
-                std::io::Error::last_os_error(),
-            ));
-        }
-    }
-    Ok((a.into(), b.into()))
 }

@@ -1,6 +1,7 @@
 //! Layer `harness`: one test's life (identity, files, skips, verdicts, fixtures); uses `vm` and `assets`.
 
 pub mod cost;
+pub mod daemon;
 pub mod env_assets;
 pub mod events;
 pub mod fixtures;
@@ -12,6 +13,7 @@ pub mod ports;
 pub mod qemu_img;
 pub mod screendump;
 pub mod skip;
+pub mod template;
 pub mod testenv;
 pub mod usernet;
 pub mod watchdog;

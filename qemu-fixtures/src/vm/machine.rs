@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 use std::ffi::{OsStr, OsString};
-use std::os::fd::AsRawFd;
+use std::os::fd::{AsRawFd, OwnedFd};
 use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -903,6 +903,22 @@ fn socket_pair() -> Result<(UnixStream, UnixStream), MachineError> {
         program: "socketpair".to_owned(),
         source,
     })
+}
+
+/// Python's `socket.socketpair()` with both ends `os.set_inheritable`:
+/// a Unix stream pair whose ends every process started later inherits, so
+/// a QEMU argument (`-chardev socket,fd=N`, `x-remote-object,fd=N`) or a
+/// helper's (`vhost-user-gpu --fd=N`) can name them. Keep both until the
+/// processes that use them have started.
+pub fn inheritable_socket_pair() -> std::io::Result<(OwnedFd, OwnedFd)> {
+    let (a, b) = UnixStream::pair()?;
+    for end in [&a, &b] {
+        // SAFETY: F_SETFD on a descriptor we own changes only its flags.
+        if unsafe { libc::fcntl(end.as_raw_fd(), libc::F_SETFD, 0) } == -1 {
+            return Err(std::io::Error::last_os_error());
+        }
+    }
+    Ok((a.into(), b.into()))
 }
 
 /// `virt` of `virt,gic-version=3`.

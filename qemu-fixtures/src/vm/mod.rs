@@ -16,7 +16,7 @@ pub mod user;
 pub use binary::{find_command, qemu_binary};
 pub use console::{Console, ConsoleError, Match, WaitTimeout};
 pub use logs::{Host, Log, Logs, Teardown};
-pub use machine::{Machine, MachineError};
+pub use machine::{Machine, MachineError, inheritable_socket_pair};
 pub use probes::QemuVersion;
 pub use process::Exit;
 pub use qmp::{Qmp, QmpError};

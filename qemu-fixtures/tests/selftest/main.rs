@@ -11,6 +11,7 @@ mod console_waits;
 mod edk2_sbsa;
 mod files_and_logs;
 mod firmware;
+mod host_processes;
 mod http;
 mod launch;
 mod microblaze;
