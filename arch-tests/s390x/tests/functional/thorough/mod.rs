@@ -1,4 +1,8 @@
 //! Tests that need downloaded assets or take long: the thorough profile runs them.
 
+mod ccw_virtio;
+mod pxelinux;
 mod replay;
+mod secure_ipl;
+mod topology;
 mod tuxrun;
