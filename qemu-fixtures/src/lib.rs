@@ -25,7 +25,7 @@ pub mod prelude {
     pub use crate::assets::uncompress::Compression;
     pub use crate::ensure;
     pub use crate::guests::{aspeed, multiprocess, replay, reverse_debug};
-    pub use crate::guests::{baremetal, edk2, linux, linux_stack, migration, tuxrun, uboot};
+    pub use crate::guests::{baremetal, edk2, linux, linux_stack, malta, migration, tuxrun, uboot};
     pub use crate::harness::Machine;
     pub use crate::harness::fixtures::{env, vm};
     pub use crate::harness::installed::Installed;

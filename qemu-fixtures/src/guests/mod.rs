@@ -7,6 +7,7 @@ pub mod firmware;
 pub mod gdb;
 pub mod linux;
 pub mod linux_stack;
+pub mod malta;
 pub mod microblaze;
 pub mod migration;
 pub mod multiprocess;

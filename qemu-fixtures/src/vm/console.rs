@@ -161,6 +161,12 @@ pub enum ConsoleError {
     },
     #[error("cannot send {text:?} to the console: QEMU {exit}")]
     Send { text: String, exit: ExitText },
+    #[error("invalid regex {pattern:?}: {source}")]
+    Regex {
+        pattern: String,
+        #[source]
+        source: regex::Error,
+    },
     #[error("cannot read `{}`: {source}", path.display())]
     Log {
         path: PathBuf,
@@ -178,6 +184,7 @@ impl ConsoleError {
             ConsoleError::Timeout { .. } => "pattern never came",
             ConsoleError::Interrupted { .. } => "timeout",
             ConsoleError::Log { .. } => "I/O error",
+            ConsoleError::Regex { .. } => "invalid pattern",
         }
     }
 }
@@ -358,6 +365,37 @@ impl Console {
         self.wait(success, failure, None)
     }
 
+    /// Python's `LinuxKernelTest.wait_for_regex_console_pattern`: waits
+    /// for a line in which the regex `success` matches; a line in which
+    /// `failure` matches (or that holds a standing failure pattern) fails
+    /// the wait. As in Python, lines are matched whole, trimmed, and the
+    /// wait consumes the matching line. `timeout` replaces the console's
+    /// budget for this wait only, charged on the console's clock.
+    pub fn wait_for_regex_console_pattern(
+        &mut self,
+        success: &str,
+        failure: Option<&str>,
+        timeout: Option<Duration>,
+    ) -> Result<Match, ConsoleError> {
+        let mut patterns: Vec<(&str, bool)> = vec![(success, true)];
+        patterns.extend(failure.map(|failure| (failure, false)));
+        let standing: Vec<String> = self
+            .failure_patterns
+            .iter()
+            .map(|literal| regex::escape(literal))
+            .collect();
+        patterns.extend(standing.iter().map(|failure| (failure.as_str(), false)));
+        let mut search = LineRegex::new(&patterns)?;
+        let limit = match (timeout, self.timeout.clock) {
+            (None, _) => self.timeout,
+            (Some(budget), Clock::Wall) => WaitTimeout::wall(budget),
+            (Some(budget), Clock::QemuCpu) => {
+                WaitTimeout::cpu(budget, budget * WaitTimeout::CEILING_FACTOR)
+            }
+        };
+        self.wait_with(&mut search, &patterns, success, failure, limit, None)
+    }
+
     /// Sends `text` as it is.
     pub fn send(&mut self, text: &str) -> Result<(), ConsoleError> {
         self.logs
@@ -463,7 +501,28 @@ impl Console {
         let standing = self.failure_patterns.clone();
         patterns.extend(standing.iter().map(|failure| (failure.as_str(), false)));
         let mut scanner = Scanner::new(&patterns);
-        let limit = self.timeout;
+        self.wait_with(
+            &mut scanner,
+            &patterns,
+            success,
+            failure,
+            self.timeout,
+            interrupt,
+        )
+    }
+
+    /// The loop of every wait: feeds what arrives to `search`, whose
+    /// indices point into `patterns` (text, is it success), until a match,
+    /// QEMU's exit, a stop or `limit`.
+    fn wait_with(
+        &mut self,
+        search: &mut dyn Search,
+        patterns: &[(&str, bool)],
+        success: &str,
+        failure: Option<&str>,
+        limit: WaitTimeout,
+        interrupt: Option<&str>,
+    ) -> Result<Match, ConsoleError> {
         let started = Instant::now();
         let cpu_at_start = self.process.cpu_time().unwrap_or_default();
         let mut cpu_used = Duration::ZERO;
@@ -482,20 +541,14 @@ impl Console {
                 let state = self.shared.state.lock().unwrap();
                 (state.length, state.closed)
             };
-            let found = scan_range(
-                &self.log,
-                &mut self.position,
-                length,
-                &mut scanner,
-                &mut chunk,
-            )
-            .map_err(|source| ConsoleError::Log {
-                path: self.log_path.clone(),
-                source,
-            })?;
+            let found = scan_range(&self.log, &mut self.position, length, search, &mut chunk)
+                .map_err(|source| ConsoleError::Log {
+                    path: self.log_path.clone(),
+                    source,
+                })?;
             if let Some(index) = found {
                 let (pattern, is_success) = patterns[index];
-                return self.conclude_match(&scanner, pattern, is_success, success, started);
+                return self.conclude_match(search, pattern, is_success, success, started);
             }
             // Before QEMU's exit: nextest's SIGTERM reaches QEMU too, and
             // the stop is the cause, not QEMU's death.
@@ -569,7 +622,7 @@ impl Console {
 
     fn conclude_match(
         &self,
-        scanner: &Scanner,
+        scanner: &dyn Search,
         pattern: &str,
         is_success: bool,
         success: &str,
@@ -624,7 +677,7 @@ fn scan_range(
     file: &File,
     position: &mut u64,
     end: u64,
-    scanner: &mut Scanner,
+    scanner: &mut dyn Search,
     chunk: &mut [u8],
 ) -> io::Result<Option<usize>> {
     while *position < end {
@@ -658,6 +711,91 @@ pub fn scan_file(path: &Path, patterns: &[&str], chunk: usize) -> io::Result<Opt
         scan_range(&file, &mut position, end, &mut scanner, &mut buf)?
             .map(|index| (index, position)),
     )
+}
+
+/// What a wait feeds the console's bytes to, chunk by chunk.
+trait Search {
+    /// Scans the next chunk. On a match, returns the pattern's index and
+    /// how many bytes of the chunk it consumed.
+    fn feed(&mut self, chunk: &[u8]) -> Option<(usize, usize)>;
+    /// The output from the start of the wait up to the match (its last
+    /// MiB).
+    fn output(&self) -> Vec<u8>;
+}
+
+impl Search for Scanner {
+    fn feed(&mut self, chunk: &[u8]) -> Option<(usize, usize)> {
+        Scanner::feed(self, chunk)
+    }
+
+    fn output(&self) -> Vec<u8> {
+        Scanner::output(self)
+    }
+}
+
+/// Regexes matched against each whole line, as Python's
+/// `wait_for_regex_console_pattern` reads the console line by line.
+struct LineRegex {
+    patterns: Vec<regex::Regex>,
+    /// The line so far: a line is matched once its newline arrives.
+    line: Vec<u8>,
+    output: Vec<u8>,
+}
+
+impl LineRegex {
+    fn new(patterns: &[(&str, bool)]) -> Result<LineRegex, ConsoleError> {
+        let patterns = patterns
+            .iter()
+            .map(|(pattern, _)| {
+                regex::Regex::new(pattern).map_err(|source| ConsoleError::Regex {
+                    pattern: (*pattern).to_owned(),
+                    source,
+                })
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(LineRegex {
+            patterns,
+            line: Vec::new(),
+            output: Vec::new(),
+        })
+    }
+}
+
+impl Search for LineRegex {
+    /// On a line's newline, the first pattern (in the order given) that
+    /// matches it wins, as Python checks success before failure.
+    fn feed(&mut self, chunk: &[u8]) -> Option<(usize, usize)> {
+        for (at, &byte) in chunk.iter().enumerate() {
+            if byte != b'\n' {
+                self.line.push(byte);
+                continue;
+            }
+            let line = std::mem::take(&mut self.line);
+            let text = String::from_utf8_lossy(&line);
+            let text = text.trim();
+            if let Some(index) = self.patterns.iter().position(|re| re.is_match(text)) {
+                keep_bounded(&mut self.output, &chunk[..=at]);
+                return Some((index, at + 1));
+            }
+        }
+        keep_bounded(&mut self.output, chunk);
+        None
+    }
+
+    fn output(&self) -> Vec<u8> {
+        let start = self.output.len().saturating_sub(OUTPUT_KEEP);
+        self.output[start..].to_vec()
+    }
+}
+
+/// Appends `bytes` to a wait's `output`, dropping all but its last
+/// [`OUTPUT_KEEP`] bytes once it holds twice that.
+fn keep_bounded(output: &mut Vec<u8>, bytes: &[u8]) {
+    output.extend_from_slice(bytes);
+    if output.len() > 2 * OUTPUT_KEEP {
+        let excess = output.len() - OUTPUT_KEEP;
+        output.drain(..excess);
+    }
 }
 
 /// Incremental multi-pattern search over a stream of chunks.
@@ -721,11 +859,7 @@ impl Scanner {
     }
 
     fn keep_output(&mut self, bytes: &[u8]) {
-        self.output.extend_from_slice(bytes);
-        if self.output.len() > 2 * OUTPUT_KEEP {
-            let excess = self.output.len() - OUTPUT_KEEP;
-            self.output.drain(..excess);
-        }
+        keep_bounded(&mut self.output, bytes);
     }
 
     fn output(&self) -> Vec<u8> {
@@ -788,6 +922,40 @@ mod tests {
         // The carry holds "b" only: "ab" cannot match again from it.
         assert_eq!(scanner.feed(b"c"), None);
         assert_eq!(scanner.feed(b"ab"), Some((0, 2)));
+    }
+
+    #[test]
+    fn a_regex_matches_a_whole_line_once_its_newline_arrives() {
+        let patterns = [
+            ("fadump: Reserved \\d+MB", true),
+            ("not (supported|found)", false),
+        ];
+        let mut search = LineRegex::new(&patterns).unwrap();
+        assert_eq!(search.feed(b"boot\r\nfadump: Reserved 1024"), None);
+        // The match ends the line and consumes it whole.
+        assert_eq!(search.feed(b"MB of memory\r\nnext"), Some((0, 14)));
+        assert_eq!(
+            search.output(),
+            b"boot\r\nfadump: Reserved 1024MB of memory\r\n"
+        );
+        let mut search = LineRegex::new(&patterns).unwrap();
+        assert_eq!(search.feed(b"x\nis not supported here\n"), Some((1, 24)));
+    }
+
+    #[test]
+    fn success_wins_over_failure_on_one_line() {
+        let patterns = [("ok", true), ("fail", false)];
+        let mut search = LineRegex::new(&patterns).unwrap();
+        assert_eq!(search.feed(b"fail then ok\n"), Some((0, 13)));
+    }
+
+    #[test]
+    fn an_invalid_regex_names_itself() {
+        let err = LineRegex::new(&[("fadump: (", true)]).err().unwrap();
+        assert!(
+            err.to_string().starts_with("invalid regex \"fadump: (\": "),
+            "{err}"
+        );
     }
 
     #[test]
