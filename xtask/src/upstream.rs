@@ -355,7 +355,10 @@ fn body_lines(source: &str, name: &str) -> Option<usize> {
     let lines: Vec<&str> = source.lines().collect();
     let start = lines.iter().position(|line| {
         let line = line.trim_start();
-        line.starts_with(&format!("fn {name}(")) || line.starts_with(&format!("pub fn {name}("))
+        // A method named after a keyword (`test_move`) is `fn r#move`.
+        ["fn ", "pub fn ", "fn r#", "pub fn r#"]
+            .iter()
+            .any(|prefix| line.starts_with(&format!("{prefix}{name}(")))
     })?;
     let mut depth = 0i32;
     let mut opened = false;
