@@ -32,9 +32,39 @@ pub fn find_command(command: &str) -> Option<PathBuf> {
         .find(|candidate| is_executable(candidate))
 }
 
+/// Python's `is_readable_executable_file`: a regular file this process
+/// may read and execute (a helper from QEMU's build tree, such as
+/// `contrib/vhost-user-gpu/vhost-user-gpu`).
+pub fn is_readable_executable_file(path: &Path) -> bool {
+    use std::os::unix::ffi::OsStrExt;
+    let Ok(c_path) = std::ffi::CString::new(path.as_os_str().as_bytes()) else {
+        return false;
+    };
+    // SAFETY: access reads a NUL-terminated path we own.
+    path.is_file() && unsafe { libc::access(c_path.as_ptr(), libc::R_OK | libc::X_OK) } == 0
+}
+
 pub(crate) fn is_executable(path: &Path) -> bool {
     use std::os::unix::fs::PermissionsExt;
     path.metadata()
         .map(|meta| meta.is_file() && meta.permissions().mode() & 0o111 != 0)
         .unwrap_or(false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn readable_executable_files_are_told_from_plain_files_and_folders() {
+        let dir = tempfile::tempdir().unwrap();
+        let script = dir.path().join("helper");
+        std::fs::write(&script, "#!/bin/sh\n").unwrap();
+        assert!(!is_readable_executable_file(&script), "not executable yet");
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+        assert!(is_readable_executable_file(&script));
+        assert!(!is_readable_executable_file(dir.path()), "a folder");
+        assert!(!is_readable_executable_file(&dir.path().join("missing")));
+    }
 }

@@ -1,7 +1,9 @@
 //! Tests that need downloaded assets or take long: the thorough profile runs them.
 
 mod asset_mirror;
+mod hotplug_blk;
 mod hotplug_cpu;
+mod intel_iommu;
 mod kvm_xen;
 mod linux_deb;
 mod linux_initrd;
@@ -12,4 +14,7 @@ mod rebuild_vmfd;
 mod replay;
 mod reverse_debug;
 mod tuxrun;
+mod vfio_user_client;
+mod vhost_user_bridge;
 mod virtio_balloon;
+mod virtio_gpu;
