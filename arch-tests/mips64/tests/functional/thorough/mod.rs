@@ -1,3 +1,4 @@
 //! Tests that need downloaded assets or take long: the thorough profile runs them.
 
+mod malta;
 mod tuxrun;

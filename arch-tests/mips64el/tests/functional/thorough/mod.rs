@@ -3,5 +3,6 @@
 mod fuloong2e;
 mod linux_netboot;
 mod loongson3v;
+mod malta;
 mod replay;
 mod tuxrun;

@@ -1,5 +1,6 @@
 //! Tests that need downloaded assets or take long: the thorough profile runs them.
 
 mod linux_netboot;
+mod malta;
 mod replay;
 mod tuxrun;

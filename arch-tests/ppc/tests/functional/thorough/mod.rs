@@ -5,6 +5,7 @@ mod amiga;
 mod bamboo;
 mod mac;
 mod mpc8544ds;
+mod ppe42;
 mod replay;
 mod sam460ex;
 mod tuxrun;

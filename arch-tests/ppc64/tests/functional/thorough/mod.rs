@@ -1,6 +1,7 @@
 //! Tests that need downloaded assets or take long: the thorough profile runs them.
 
 mod e500;
+mod fadump;
 mod linux_netboot;
 mod mac99;
 mod powernv;
