@@ -1,5 +1,6 @@
 //! Port of QEMU's tests/functional/arm/test_integratorcp.py: a Linux kernel on the Integrator/CP reaches its login banner and draws Tux on the framebuffer.
 
+use qemu_fixtures::harness::template::{Gray, match_template};
 use qemu_fixtures::prelude::*;
 
 #[asset]
@@ -37,5 +38,40 @@ fn integratorcp_console(mut vm: Machine) -> TestResult {
     skip::untrusted()?;
     boot_integratorcp(&mut vm)?;
     vm.console().wait_for("Log in as root")?;
+    Ok(())
+}
+
+/// Upstream matches the logo with OpenCV (`cv2.matchTemplate`,
+/// `TM_CCOEFF_NORMED`); `harness::template` computes the same coefficient.
+#[qemu_test]
+fn framebuffer_tux_logo(mut vm: Machine) -> TestResult {
+    skip::untrusted()?;
+    let screendump_path = vm.env().scratch_file(["screendump.pbm"]);
+    let tuxlogo_path = vm.env().fetch(&TUXLOGO)?;
+    boot_integratorcp(&mut vm)?;
+    let framebuffer_ready = "Console: switching to colour frame buffer device";
+    vm.console().wait_for(framebuffer_ready)?;
+    vm.qmp().hmp("stop")?;
+    let res = vm
+        .qmp()
+        .hmp(&format!("screendump {}", screendump_path.display()))?;
+    if res.contains("unknown command") {
+        return Err(Skip::new("screendump not available").into());
+    }
+    let cpu_count = 1;
+    let match_threshold = 0.92;
+    let screendump = Gray::read_ppm(&screendump_path)?;
+    let tuxlogo = Gray::read_ppm(&tuxlogo_path)?;
+    let found = match_template(&screendump, &tuxlogo, match_threshold);
+    for (x, y, score) in &found {
+        vm.env().log(format_args!(
+            "found Tux at position [x, y] = ({x}, {y}), score {score:.3}"
+        ));
+    }
+    ensure!(
+        found.len() >= cpu_count,
+        "{} Tux logos on the screendump, expected at least {cpu_count}",
+        found.len()
+    );
     Ok(())
 }
