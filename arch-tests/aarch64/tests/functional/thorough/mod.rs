@@ -24,5 +24,6 @@ mod tuxrun;
 mod virt;
 mod virt_aarch64_off;
 mod virt_gpu;
+mod virt_vbsa;
 mod xen;
 mod xlnx_versal;
