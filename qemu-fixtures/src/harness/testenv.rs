@@ -359,10 +359,25 @@ fn ensure_parent(path: PathBuf) -> PathBuf {
 }
 
 fn data_dir(krate: &str) -> PathBuf {
-    let workspace = target_dir()
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_default();
+    data_dir_in(&workspace_dir(), krate)
+}
+
+/// The workspace the test's sources are in: nextest's
+/// `NEXTEST_WORKSPACE_ROOT` (remapped when it runs from an archive
+/// elsewhere, and `cargo xtask ci-plan run` puts the target directory in a
+/// partition's own directory), else the target directory's parent.
+fn workspace_dir() -> PathBuf {
+    workspace_from(std::env::var_os("NEXTEST_WORKSPACE_ROOT"), &target_dir())
+}
+
+fn workspace_from(nextest_root: Option<std::ffi::OsString>, target: &Path) -> PathBuf {
+    match nextest_root.filter(|root| !root.is_empty()) {
+        Some(root) => PathBuf::from(root),
+        None => target.parent().map(Path::to_path_buf).unwrap_or_default(),
+    }
+}
+
+fn data_dir_in(workspace: &Path, krate: &str) -> PathBuf {
     match krate.strip_prefix("arch-") {
         Some(arch) => workspace
             .join("arch-tests")
@@ -398,6 +413,22 @@ fn plugin_file_name(name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// From an archive, the partition's target directory is not in the
+    /// workspace: a test's data comes from the workspace nextest names.
+    #[test]
+    fn test_data_is_found_in_the_workspace_nextest_names() {
+        let target = Path::new("/ci/partition-2/target");
+        let workspace = workspace_from(Some("/builds/qemu".into()), target);
+        assert_eq!(
+            data_dir_in(&workspace, "arch-x86_64"),
+            Path::new("/builds/qemu/arch-tests/x86_64/tests/data")
+        );
+        assert_eq!(
+            workspace_from(None, Path::new("/src/qemu-functional/target")),
+            Path::new("/src/qemu-functional")
+        );
+    }
 
     #[test]
     fn plugins_are_named_as_python_names_them() {
