@@ -15,6 +15,11 @@ pub enum Then {
     /// status `code * 2 + 1` (start QEMU with
     /// `-device isa-debug-exit,iobase=0xf4,iosize=0x04`).
     Exit(u8),
+    /// Reads COM1 until `enters` carriage returns arrived (the commands a
+    /// test types, each ending in `\r`), then exits as `Exit(status)`: as
+    /// a real guest, it cannot end before the test typed its last
+    /// command, however late a loaded host lets the test type it.
+    ExitAfterEnters { enters: u8, status: u8 },
 }
 
 /// A 64 KiB image for `-bios` on the x86 `pc` machine. The message must
@@ -51,6 +56,28 @@ pub fn x86_serial_rom(message: &[u8], then: Then) -> Vec<u8> {
             0xe6, 0xf4, //       out 0xf4, al
             0xf4, 0xeb, 0xfd, // hlt; jmp $-1
         ]),
+        Then::ExitAfterEnters { enters, status } => {
+            assert!(enters > 0, "the guest waits for at least one Enter");
+            #[rustfmt::skip]
+            let wait = [
+                0xb1, enters,       // done: mov cl, enters
+                0xba, 0xfd, 0x03,   // mov dx, 0x3fd (LSR)
+                0xec,               // poll: in al, dx
+                0xa8, 0x01,         // test al, 1 (data ready)
+                0x74, 0xfb,         // jz poll
+                0xb2, 0xf8,         // mov dl, 0xf8 (RBR)
+                0xec,               // in al, dx
+                0xb2, 0xfd,         // mov dl, 0xfd (LSR)
+                0x3c, 0x0d,         // cmp al, '\r'
+                0x75, 0xf2,         // jne poll
+                0xfe, 0xc9,         // dec cl
+                0x75, 0xee,         // jnz poll
+                0xb0, status,       // mov al, status
+                0xe6, 0xf4,         // out 0xf4, al
+                0xf4, 0xeb, 0xfd,   // hlt; jmp $-1
+            ];
+            code.extend(wait);
+        }
     }
     rom[0xff00..0xff00 + code.len()].copy_from_slice(&code);
     rom[..message.len()].copy_from_slice(message);

@@ -14,7 +14,7 @@ pub fn boot_message(vm: &mut Machine, message: &str, then: Then) -> Result<(), T
     std::fs::write(&rom, x86_serial_rom(message.as_bytes(), then))
         .map_err(|err| TestError::io("writing the guest", err))?;
     vm.args(["-nodefaults", "-bios"]).arg(&rom);
-    if let Then::Exit(_) = then {
+    if let Then::Exit(_) | Then::ExitAfterEnters { .. } = then {
         vm.args(["-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]);
     }
     Ok(())

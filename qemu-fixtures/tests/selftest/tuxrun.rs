@@ -49,7 +49,16 @@ fn flow_logs_in_runs_the_checks_and_shuts_down(mut vm: Machine) -> TestResult {
 
 #[qemu_test]
 fn flow_waits_for_a_guest_that_exits_after_halt(mut vm: Machine) -> TestResult {
-    boot_message(&mut vm, SESSION, Then::Exit(0))?;
+    // The guest exits once `halt`, the fifth command, is typed: a guest
+    // that exited right after printing would race the flow's typing.
+    boot_message(
+        &mut vm,
+        SESSION,
+        Then::ExitAfterEnters {
+            enters: 5,
+            status: 0,
+        },
+    )?;
     vm.launch()?;
     TuxRun::default().run_tuxtest_tests(&mut vm)?;
     let exit = vm.exit();
