@@ -13,23 +13,57 @@ use crate::harness::{Machine, TestEnv, TestError, TestResult};
 /// Upstream's `REPLAY_KERNEL_COMMAND_LINE`, its trailing space included.
 pub const REPLAY_KERNEL_COMMAND_LINE: &str = "printk.time=1 panic=-1 ";
 
-/// Upstream's `run_rr(kernel_path, kernel_command_line, console_pattern,
-/// shift, args)`: boots `kernel` with `-append command_line` recording,
-/// then replaying, as [`record_replay`] does.
-pub fn run_rr(
-    vm: &mut Machine,
-    kernel: &Path,
-    command_line: &str,
-    console_pattern: &str,
-    shift: u32,
-    args: &[&dyn AsRef<OsStr>],
-) -> TestResult {
-    let mut boot: Vec<&dyn AsRef<OsStr>> = vec![&"-kernel", &kernel, &"-append", &command_line];
-    boot.extend_from_slice(args);
-    record_replay(vm, console_pattern, shift, &boot)
+/// Upstream's `ReplayKernelBase.run_rr` as a method of the test's
+/// machine, so a port's call reads as upstream's `self.run_rr(...)`, one
+/// line, and the steps live here rather than in every crate's tests.
+pub trait ReplayKernel {
+    /// `run_rr(kernel_path, kernel_command_line, console_pattern)` with
+    /// upstream's defaults, `shift=7` and no more arguments.
+    fn run_rr(&mut self, kernel: &Path, command_line: &str, console_pattern: &str) -> TestResult;
+
+    /// `run_rr(kernel_path, kernel_command_line, console_pattern, shift,
+    /// args)`: boots `kernel` with `-append command_line` recording, then
+    /// replaying, as [`record_replay`] does.
+    fn run_rr_with(
+        &mut self,
+        kernel: &Path,
+        command_line: &str,
+        console_pattern: &str,
+        shift: u32,
+        args: &[&dyn AsRef<OsStr>],
+    ) -> TestResult;
 }
 
-/// The steps of [`run_rr`] for any payload: a QEMU configured as `vm`
+/// Upstream's default `shift` of `run_rr`.
+pub const DEFAULT_SHIFT: u32 = 7;
+
+impl ReplayKernel for Machine {
+    fn run_rr(&mut self, kernel: &Path, command_line: &str, console_pattern: &str) -> TestResult {
+        self.run_rr_with(kernel, command_line, console_pattern, DEFAULT_SHIFT, &[])
+    }
+
+    fn run_rr_with(
+        &mut self,
+        kernel: &Path,
+        command_line: &str,
+        console_pattern: &str,
+        shift: u32,
+        args: &[&dyn AsRef<OsStr>],
+    ) -> TestResult {
+        let boot = kernel_args(kernel, command_line, args);
+        record_replay_args(self, console_pattern, shift, boot)
+    }
+}
+
+/// `-kernel <kernel> -append <command_line>`, then the test's `args`.
+fn kernel_args(kernel: &Path, command_line: &str, args: &[&dyn AsRef<OsStr>]) -> Vec<OsString> {
+    let mut boot: Vec<OsString> = vec!["-kernel".into(), kernel.into(), "-append".into()];
+    boot.push(command_line.into());
+    boot.extend(args.iter().map(|arg| arg.as_ref().to_owned()));
+    boot
+}
+
+/// The steps of [`ReplayKernel::run_rr`] for any payload: a QEMU configured as `vm`
 /// (which is not launched itself) records with `-icount
 /// shift=<shift>,rr=record,rrfile=...`, `-net none -no-reboot` and
 /// `args`, reaches `console_pattern` (a kernel panic fails it) and is
@@ -43,8 +77,18 @@ pub fn record_replay(
     shift: u32,
     args: &[&dyn AsRef<OsStr>],
 ) -> TestResult {
+    let args = args.iter().map(|arg| arg.as_ref().to_owned()).collect();
+    record_replay_args(vm, console_pattern, shift, args)
+}
+
+/// [`record_replay`] with the arguments already owned.
+fn record_replay_args(
+    vm: &mut Machine,
+    console_pattern: &str,
+    shift: u32,
+    args: Vec<OsString>,
+) -> TestResult {
     let replay_path = vm.env().scratch_file(["replay.bin"]);
-    let args: Vec<OsString> = args.iter().map(|arg| arg.as_ref().to_owned()).collect();
     let t1 = run_vm(
         vm,
         Mode::Record,
@@ -192,6 +236,27 @@ fn run_replay_dump(vm: &Machine, replay_path: &Path) -> TestResult {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn run_rr_boots_the_kernel_with_its_command_line_then_the_tests_args() {
+        let boot = kernel_args(
+            Path::new("/cache/vmlinuz"),
+            "printk.time=1 panic=-1 ",
+            &[&"-initrd", &Path::new("/cache/rootfs.cpio")],
+        );
+        assert_eq!(
+            boot,
+            [
+                "-kernel",
+                "/cache/vmlinuz",
+                "-append",
+                "printk.time=1 panic=-1 ",
+                "-initrd",
+                "/cache/rootfs.cpio"
+            ]
+            .map(OsString::from)
+        );
+    }
 
     #[test]
     fn each_half_gets_icount_with_its_mode_and_file_no_network_and_no_reboot() {

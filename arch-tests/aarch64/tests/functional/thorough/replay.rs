@@ -43,12 +43,5 @@ fn aarch64_virt(mut vm: Machine) -> TestResult {
         linux::KERNEL_COMMON_COMMAND_LINE
     );
     let console_pattern = "Welcome to TuxTest";
-    replay::run_rr(
-        &mut vm,
-        &kernel_path,
-        &kernel_command_line,
-        console_pattern,
-        7,
-        args,
-    )
+    vm.run_rr_with(&kernel_path, &kernel_command_line, console_pattern, 7, args)
 }

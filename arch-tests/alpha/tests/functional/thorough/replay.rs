@@ -14,8 +14,7 @@ fn clipper(mut vm: Machine) -> TestResult {
     let kernel_path = vm.env().uncompress_as(&KERNEL, Compression::Gzip)?;
     let kernel_command_line = format!("{}console=ttyS0", linux::KERNEL_COMMON_COMMAND_LINE);
     let console_pattern = format!("Kernel command line: {kernel_command_line}");
-    replay::run_rr(
-        &mut vm,
+    vm.run_rr_with(
         &kernel_path,
         &kernel_command_line,
         &console_pattern,

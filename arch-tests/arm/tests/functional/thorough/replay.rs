@@ -14,14 +14,7 @@ fn virt(mut vm: Machine) -> TestResult {
     let kernel_path = vm.env().fetch(&VIRT)?;
     let kernel_command_line = format!("{}console=ttyAMA0", linux::KERNEL_COMMON_COMMAND_LINE);
     let console_pattern = "VFS: Cannot open root device";
-    replay::run_rr(
-        &mut vm,
-        &kernel_path,
-        &kernel_command_line,
-        console_pattern,
-        1,
-        &[],
-    )
+    vm.run_rr_with(&kernel_path, &kernel_command_line, console_pattern, 1, &[])
 }
 
 #[asset]
@@ -54,14 +47,7 @@ fn cubieboard(mut vm: Machine) -> TestResult {
     let console_pattern = "Boot successful.";
     let args: &[&dyn AsRef<std::ffi::OsStr>] =
         &[&"-dtb", &dtb_path, &"-initrd", &initrd_path, &"-no-reboot"];
-    replay::run_rr(
-        &mut vm,
-        &kernel_path,
-        &kernel_command_line,
-        console_pattern,
-        1,
-        args,
-    )
+    vm.run_rr_with(&kernel_path, &kernel_command_line, console_pattern, 1, args)
 }
 
 #[asset]
@@ -76,8 +62,7 @@ fn vexpressa9(mut vm: Machine) -> TestResult {
     let day16 = vm.env().archive_extract_all(&DAY16)?;
     let kernel_path = day16.join("day16").join("winter.zImage");
     let dtb_path = day16.join("day16").join("vexpress-v2p-ca9.dtb");
-    replay::run_rr(
-        &mut vm,
+    vm.run_rr_with(
         &kernel_path,
         replay::REPLAY_KERNEL_COMMAND_LINE,
         "QEMU advent calendar",

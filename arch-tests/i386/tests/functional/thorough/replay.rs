@@ -14,12 +14,5 @@ fn pc(mut vm: Machine) -> TestResult {
     let kernel_path = vm.env().fetch(&KERNEL)?;
     let kernel_command_line = format!("{}console=ttyS0", linux::KERNEL_COMMON_COMMAND_LINE);
     let console_pattern = "VFS: Cannot open root device";
-    replay::run_rr(
-        &mut vm,
-        &kernel_path,
-        &kernel_command_line,
-        console_pattern,
-        5,
-        &[],
-    )
+    vm.run_rr_with(&kernel_path, &kernel_command_line, console_pattern, 5, &[])
 }

@@ -16,8 +16,7 @@ fn q800(mut vm: Machine) -> TestResult {
         .archive_extract(&Q800, "boot/vmlinux-5.3.0-1-m68k")?;
     let kernel_command_line = format!("{}console=ttyS0 vga=off", linux::KERNEL_COMMON_COMMAND_LINE);
     let console_pattern = "No filesystem could mount root";
-    replay::run_rr(
-        &mut vm,
+    vm.run_rr_with(
         &kernel_path,
         &kernel_command_line,
         console_pattern,
@@ -38,12 +37,9 @@ fn mcf5208evb(mut vm: Machine) -> TestResult {
     let kernel_path = vm
         .env()
         .archive_extract(&MCF5208, "day07/sanity-clause.elf")?;
-    replay::run_rr(
-        &mut vm,
+    vm.run_rr(
         &kernel_path,
         linux::KERNEL_COMMON_COMMAND_LINE,
         "QEMU advent calendar",
-        7,
-        &[],
     )
 }

@@ -12,12 +12,9 @@ static DAY17: Asset = Asset::new(
 fn microblaze_s3adsp1800(mut vm: Machine) -> TestResult {
     vm.set_machine("petalogix-s3adsp1800")?;
     let kernel_path = vm.env().archive_extract(&DAY17, "day17/ballerina.bin")?;
-    replay::run_rr(
-        &mut vm,
+    vm.run_rr(
         &kernel_path,
         replay::REPLAY_KERNEL_COMMAND_LINE,
         "QEMU advent calendar",
-        7,
-        &[],
     )
 }

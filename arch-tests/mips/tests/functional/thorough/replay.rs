@@ -16,14 +16,7 @@ fn replay_mips_malta(mut vm: Machine) -> TestResult {
         .archive_extract(&KERNEL_2_63_2, "boot/vmlinux-2.6.32-5-4kc-malta")?;
     let kernel_command_line = format!("{}console=ttyS0", linux::KERNEL_COMMON_COMMAND_LINE);
     let console_pattern = format!("Kernel command line: {kernel_command_line}");
-    replay::run_rr(
-        &mut vm,
-        &kernel_path,
-        &kernel_command_line,
-        &console_pattern,
-        5,
-        &[],
-    )
+    vm.run_rr_with(&kernel_path, &kernel_command_line, &console_pattern, 5, &[])
 }
 
 #[asset]
@@ -51,8 +44,7 @@ fn replay_mips_malta_cpio(mut vm: Machine) -> TestResult {
         linux::KERNEL_COMMON_COMMAND_LINE
     );
     let console_pattern = "Boot successful.";
-    replay::run_rr(
-        &mut vm,
+    vm.run_rr_with(
         &kernel_path,
         &kernel_command_line,
         console_pattern,

@@ -27,14 +27,7 @@ fn do_test_replay_mips_malta32el_nanomips(vm: &mut Machine, kernel_asset: &Asset
         linux::KERNEL_COMMON_COMMAND_LINE
     );
     let console_pattern = format!("Kernel command line: {kernel_command_line}");
-    replay::run_rr(
-        vm,
-        &kernel_path,
-        &kernel_command_line,
-        &console_pattern,
-        5,
-        &[],
-    )
+    vm.run_rr_with(&kernel_path, &kernel_command_line, &console_pattern, 5, &[])
 }
 
 #[qemu_test]

@@ -12,12 +12,9 @@ static DAY20: Asset = Asset::new(
 fn sim(mut vm: Machine) -> TestResult {
     vm.set_machine("or1k-sim")?;
     let kernel_path = vm.env().archive_extract(&DAY20, "day20/vmlinux")?;
-    replay::run_rr(
-        &mut vm,
+    vm.run_rr(
         &kernel_path,
         replay::REPLAY_KERNEL_COMMAND_LINE,
         "QEMU advent calendar",
-        7,
-        &[],
     )
 }

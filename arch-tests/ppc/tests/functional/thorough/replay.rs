@@ -11,8 +11,7 @@ static DAY15: Asset = Asset::new(
 fn do_day15_test(vm: &mut Machine) -> TestResult {
     vm.require_accelerator("tcg")?;
     let kernel_path = vm.env().archive_extract(&DAY15, "day15/invaders.elf")?;
-    replay::run_rr(
-        vm,
+    vm.run_rr_with(
         &kernel_path,
         replay::REPLAY_KERNEL_COMMAND_LINE,
         "QEMU advent calendar",

@@ -14,13 +14,10 @@ fn ppc64_e500(mut vm: Machine) -> TestResult {
     vm.set_machine("ppce500")?;
     vm.args(["-cpu", "e5500"]);
     let kernel_path = vm.env().archive_extract(&DAY19, "day19/uImage")?;
-    replay::run_rr(
-        &mut vm,
+    vm.run_rr(
         &kernel_path,
         replay::REPLAY_KERNEL_COMMAND_LINE,
         "QEMU advent calendar",
-        7,
-        &[],
     )
 }
 
@@ -36,14 +33,7 @@ fn ppc64_pseries(mut vm: Machine) -> TestResult {
     let kernel_path = vm.env().fetch(&KERNEL)?;
     let kernel_command_line = format!("{}console=hvc0", linux::KERNEL_COMMON_COMMAND_LINE);
     let console_pattern = "VFS: Cannot open root device";
-    replay::run_rr(
-        &mut vm,
-        &kernel_path,
-        &kernel_command_line,
-        console_pattern,
-        7,
-        &[],
-    )
+    vm.run_rr(&kernel_path, &kernel_command_line, console_pattern)
 }
 
 #[qemu_test]
@@ -55,12 +45,5 @@ fn ppc64_powernv(mut vm: Machine) -> TestResult {
         linux::KERNEL_COMMON_COMMAND_LINE
     );
     let console_pattern = "VFS: Cannot open root device";
-    replay::run_rr(
-        &mut vm,
-        &kernel_path,
-        &kernel_command_line,
-        console_pattern,
-        7,
-        &[],
-    )
+    vm.run_rr(&kernel_path, &kernel_command_line, console_pattern)
 }

@@ -14,12 +14,5 @@ fn s390_ccw_virtio(mut vm: Machine) -> TestResult {
     let kernel_path = vm.env().fetch(&KERNEL)?;
     let kernel_command_line = format!("{}console=sclp0", linux::KERNEL_COMMON_COMMAND_LINE);
     let console_pattern = format!("Kernel command line: {kernel_command_line}");
-    replay::run_rr(
-        &mut vm,
-        &kernel_path,
-        &kernel_command_line,
-        &console_pattern,
-        9,
-        &[],
-    )
+    vm.run_rr_with(&kernel_path, &kernel_command_line, &console_pattern, 9, &[])
 }

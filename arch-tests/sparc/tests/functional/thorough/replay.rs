@@ -12,12 +12,9 @@ static DAY11: Asset = Asset::new(
 fn replay(mut vm: Machine) -> TestResult {
     vm.set_machine("SS-10")?;
     let kernel_path = vm.env().archive_extract(&DAY11, "day11/zImage.elf")?;
-    replay::run_rr(
-        &mut vm,
+    vm.run_rr(
         &kernel_path,
         replay::REPLAY_KERNEL_COMMAND_LINE,
         "QEMU advent calendar",
-        7,
-        &[],
     )
 }

@@ -43,14 +43,7 @@ fn do_test_x86(vm: &mut Machine, machine: &str, blkdevice: &str, devroot: &str) 
         linux::KERNEL_COMMON_COMMAND_LINE
     );
     let console_pattern = "Welcome to TuxTest";
-    replay::run_rr(
-        vm,
-        &kernel_path,
-        &kernel_command_line,
-        console_pattern,
-        5,
-        args,
-    )
+    vm.run_rr_with(&kernel_path, &kernel_command_line, console_pattern, 5, args)
 }
 
 #[qemu_test]

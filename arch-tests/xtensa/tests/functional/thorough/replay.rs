@@ -15,12 +15,9 @@ fn replay(mut vm: Machine) -> TestResult {
     let kernel_path = vm
         .env()
         .archive_extract(&DAY02, "day02/santas-sleigh-ride.elf")?;
-    replay::run_rr(
-        &mut vm,
+    vm.run_rr(
         &kernel_path,
         replay::REPLAY_KERNEL_COMMAND_LINE,
         "QEMU advent calendar",
-        7,
-        &[],
     )
 }
