@@ -24,6 +24,8 @@ pub mod prelude {
     pub use crate::assets::archive::Format;
     pub use crate::assets::uncompress::Compression;
     pub use crate::ensure;
+    pub use crate::guests::linux::LinuxKernel;
+    pub use crate::guests::replay::ReplayKernel;
     pub use crate::guests::{aspeed, multiprocess, replay, reverse_debug};
     pub use crate::guests::{baremetal, edk2, linux, linux_stack, malta, migration, tuxrun, uboot};
     pub use crate::harness::Machine;

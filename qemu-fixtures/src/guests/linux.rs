@@ -69,6 +69,51 @@ pub fn launch_kernel(
     Ok(())
 }
 
+/// Python's `LinuxKernelTest` methods on the test's machine, so a port's
+/// call reads as upstream's `self.launch_kernel(...)`, on one line.
+pub trait LinuxKernel {
+    /// [`launch_kernel`] on this machine.
+    fn launch_kernel(
+        &mut self,
+        kernel: &Path,
+        initrd: Option<&Path>,
+        dtb: Option<&Path>,
+        console_index: usize,
+        wait_for: Option<&str>,
+    ) -> Result<(), TestError>;
+}
+
+impl LinuxKernel for Machine {
+    fn launch_kernel(
+        &mut self,
+        kernel: &Path,
+        initrd: Option<&Path>,
+        dtb: Option<&Path>,
+        console_index: usize,
+        wait_for: Option<&str>,
+    ) -> Result<(), TestError> {
+        launch_kernel(self, kernel, initrd, dtb, console_index, wait_for)
+    }
+}
+
+/// The opening of many upstream boot tests: `set_console()`, `-kernel
+/// <kernel> -append <command_line>`, launch, then wait for the kernel to
+/// echo `Kernel command line: <command_line>` (a panic fails it).
+pub fn boot_to_command_line(vm: &mut Machine, kernel: &Path, command_line: &str) -> TestResult {
+    vm.set_console();
+    vm.arg("-kernel")
+        .arg(kernel)
+        .args(["-append", command_line]);
+    vm.launch()?;
+    wait_for_console_pattern(vm, &command_line_echo(command_line))?;
+    Ok(())
+}
+
+/// What a kernel prints of the command line it was given.
+pub fn command_line_echo(command_line: &str) -> String {
+    format!("Kernel command line: {command_line}")
+}
+
 /// Python's `LinuxKernelTest.wait_for_console_pattern`: waits for
 /// `pattern`, failing at once if the kernel panics first.
 pub fn wait_for_console_pattern(vm: &mut Machine, pattern: &str) -> Result<Match, ConsoleError> {
@@ -505,6 +550,14 @@ mod tests {
         assert_eq!(
             hostfwd_port("  UDP[236 sec]  14  10.0.2.15  68  255.255.255.255 67"),
             None
+        );
+    }
+
+    #[test]
+    fn the_command_line_is_awaited_as_the_kernel_echoes_it() {
+        assert_eq!(
+            command_line_echo("printk.time=0 console=ttyS0"),
+            "Kernel command line: printk.time=0 console=ttyS0"
         );
     }
 

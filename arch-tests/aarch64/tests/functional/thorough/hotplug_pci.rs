@@ -29,7 +29,7 @@ fn hotplug_pci(mut vm: Machine) -> TestResult {
     let prompt = "~ #";
     let kernel = vm.env().fetch(&KERNEL)?;
     let initrd = vm.env().fetch(&INITRD)?;
-    linux::launch_kernel(&mut vm, &kernel, Some(&initrd), None, 0, Some(prompt))?;
+    vm.launch_kernel(&kernel, Some(&initrd), None, 0, Some(prompt))?;
     // Check for initial state: 2 network adapters, lo and enp0s1.
     vm.console()
         .exec_command_and_wait_for_pattern("ls /sys/class/net | wc -l", "2", None)?;

@@ -56,19 +56,16 @@ fn arm_raspi4_initrd(mut vm: Machine) -> TestResult {
         .archive_extract(&KERNEL_20190215, "boot/bcm2711-rpi-4-b.dtb")?;
     let initrd = vm.env().uncompress(&INITRD)?;
     vm.set_machine("raspi4b")?;
-    vm.set_console();
     let kernel_command_line = format!(
         "{}earlycon=pl011,mmio32,0xfe201000 console=ttyAMA0,115200 \
          panic=-1 noreboot dwc_otg.fiq_fsm_enable=0",
         linux::KERNEL_COMMON_COMMAND_LINE
     );
-    vm.arg("-kernel").arg(&kernel).arg("-dtb").arg(&dtb);
-    vm.arg("-initrd").arg(&initrd);
     vm.args(["-append", &kernel_command_line, "-no-reboot"]);
     // When PCI is supported we can add a USB controller:
     //                '-device', 'qemu-xhci,bus=pcie.1,id=xhci',
     //                '-device', 'usb-kbd,bus=xhci.0',
-    vm.launch()?;
+    vm.launch_kernel(&kernel, Some(&initrd), Some(&dtb), 0, None)?;
     linux::wait_for_console_pattern(&mut vm, "Boot successful.")?;
     let console = vm.console();
     console.exec_command_and_wait_for_pattern("cat /proc/cpuinfo", "BCM2835", None)?;

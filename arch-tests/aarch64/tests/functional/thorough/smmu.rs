@@ -60,8 +60,7 @@ fn run_and_check(
 ) -> TestResult {
     vm.arg("-initrd").arg(&initrd);
     vm.args(["-append", kernel_params]);
-    linux::launch_kernel(
-        &mut vm,
+    vm.launch_kernel(
         &kernel,
         Some(&initrd),
         None,

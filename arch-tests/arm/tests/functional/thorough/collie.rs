@@ -20,8 +20,7 @@ fn arm_collie(mut vm: Machine) -> TestResult {
     let zimage = vm.env().fetch(&ZIMAGE)?;
     let rootfs = vm.env().fetch(&ROOTFS)?;
     vm.args(["-append", "rdinit=/sbin/init console=ttySA1"]);
-    linux::launch_kernel(
-        &mut vm,
+    vm.launch_kernel(
         &zimage,
         Some(&rootfs),
         None,

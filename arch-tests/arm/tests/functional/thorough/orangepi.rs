@@ -65,15 +65,12 @@ fn arm_orangepi_initrd(mut vm: Machine) -> TestResult {
     let kernel = vm.env().archive_extract(&DEB, KERNEL)?;
     let dtb = vm.env().archive_extract(&DEB, DTB)?;
     let initrd = vm.env().uncompress(&INITRD)?;
-    vm.set_console();
     let kernel_command_line = format!(
         "{}console=ttyS0,115200 panic=-1 noreboot",
         linux::KERNEL_COMMON_COMMAND_LINE
     );
-    vm.arg("-kernel").arg(&kernel).arg("-dtb").arg(&dtb);
-    vm.arg("-initrd").arg(&initrd);
     vm.args(["-append", &kernel_command_line, "-no-reboot"]);
-    vm.launch()?;
+    vm.launch_kernel(&kernel, Some(&initrd), Some(&dtb), 0, None)?;
     linux::wait_for_console_pattern(&mut vm, "Boot successful.")?;
     let console = vm.console();
     console.exec_command_and_wait_for_pattern(

@@ -48,15 +48,12 @@ fn arm_raspi2_initrd(mut vm: Machine) -> TestResult {
     let dtb = linux::extract_from_deb(vm.env(), &KERNEL_20190215, "/boot/bcm2709-rpi-2-b.dtb")?;
     let initrd = vm.env().uncompress(&INITRD)?;
     vm.set_machine("raspi2b")?;
-    vm.set_console();
     let kernel_command_line = format!(
         "{}earlycon=pl011,0x3f201000 console=ttyAMA0 panic=-1 noreboot dwc_otg.fiq_fsm_enable=0",
         linux::KERNEL_COMMON_COMMAND_LINE
     );
-    vm.arg("-kernel").arg(&kernel).arg("-dtb").arg(&dtb);
-    vm.arg("-initrd").arg(&initrd);
     vm.args(["-append", &kernel_command_line, "-no-reboot"]);
-    vm.launch()?;
+    vm.launch_kernel(&kernel, Some(&initrd), Some(&dtb), 0, None)?;
     linux::wait_for_console_pattern(&mut vm, "Boot successful.")?;
     let console = vm.console();
     console.exec_command_and_wait_for_pattern("cat /proc/cpuinfo", "BCM2835", None)?;

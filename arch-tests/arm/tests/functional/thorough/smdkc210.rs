@@ -23,16 +23,13 @@ fn arm_exynos4210_initrd(mut vm: Machine) -> TestResult {
     let dtb = "usr/lib/linux-image-4.19.0-6-armmp/exynos4210-smdkv310.dtb";
     let dtb = vm.env().archive_extract(&DEB, dtb)?;
     let initrd = vm.env().uncompress(&ROOTFS)?;
-    vm.set_console();
     let kernel_command_line = format!(
         "{}earlycon=exynos4210,0x13800000 earlyprintk console=ttySAC0,115200n8 \
          random.trust_cpu=off cryptomgr.notests cpuidle.off=1 panic=-1 noreboot",
         linux::KERNEL_COMMON_COMMAND_LINE
     );
-    vm.arg("-kernel").arg(&kernel).arg("-dtb").arg(&dtb);
-    vm.arg("-initrd").arg(&initrd);
     vm.args(["-append", &kernel_command_line, "-no-reboot"]);
-    vm.launch()?;
+    vm.launch_kernel(&kernel, Some(&initrd), Some(&dtb), 0, None)?;
     linux::wait_for_console_pattern(&mut vm, "Boot successful.")?;
     // TODO user command, for now the uart is stuck
     Ok(())

@@ -38,7 +38,7 @@ fn arm_sx1_initrd(mut vm: Machine) -> TestResult {
         &format!("kunit.enable=0 rdinit=/sbin/init {CONSOLE_ARGS}"),
     ]);
     vm.arg("-no-reboot");
-    linux::launch_kernel(&mut vm, &zimage, Some(&initrd), None, 0, None)?;
+    vm.launch_kernel(&zimage, Some(&initrd), None, 0, None)?;
     vm.wait_exit()?;
     Ok(())
 }
@@ -56,7 +56,7 @@ fn arm_sx1_sd(mut vm: Machine) -> TestResult {
     vm.arg("-snapshot");
     vm.arg("-drive")
         .arg(format!("format=raw,if=sd,file={}", sd_fs.display()));
-    linux::launch_kernel(&mut vm, &zimage, None, None, 0, None)?;
+    vm.launch_kernel(&zimage, None, None, 0, None)?;
     vm.wait_exit()?;
     Ok(())
 }
@@ -74,7 +74,7 @@ fn arm_sx1_flash(mut vm: Machine) -> TestResult {
     vm.arg("-snapshot");
     vm.arg("-drive")
         .arg(format!("format=raw,if=pflash,file={}", flash.display()));
-    linux::launch_kernel(&mut vm, &zimage, None, None, 0, None)?;
+    vm.launch_kernel(&zimage, None, None, 0, None)?;
     vm.wait_exit()?;
     Ok(())
 }

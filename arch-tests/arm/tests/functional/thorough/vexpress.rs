@@ -15,13 +15,6 @@ fn arm_vexpressa9(mut vm: Machine) -> TestResult {
     let dtb = vm
         .env()
         .archive_extract(&DAY16, "day16/vexpress-v2p-ca9.dtb")?;
-    linux::launch_kernel(
-        &mut vm,
-        &kernel,
-        None,
-        Some(&dtb),
-        0,
-        Some("QEMU advent calendar"),
-    )?;
+    vm.launch_kernel(&kernel, None, Some(&dtb), 0, Some("QEMU advent calendar"))?;
     Ok(())
 }

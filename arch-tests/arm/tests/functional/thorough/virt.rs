@@ -12,13 +12,7 @@ static KERNEL: Asset = Asset::new(
 fn arm_virt(mut vm: Machine) -> TestResult {
     vm.set_machine("virt")?;
     let kernel = vm.env().fetch(&KERNEL)?;
-    vm.set_console();
     let kernel_command_line = format!("{}console=ttyAMA0", linux::KERNEL_COMMON_COMMAND_LINE);
-    vm.arg("-kernel")
-        .arg(&kernel)
-        .args(["-append", &kernel_command_line]);
-    vm.launch()?;
-    let console_pattern = format!("Kernel command line: {kernel_command_line}");
-    linux::wait_for_console_pattern(&mut vm, &console_pattern)?;
+    linux::boot_to_command_line(&mut vm, &kernel, &kernel_command_line)?;
     Ok(())
 }

@@ -12,16 +12,8 @@ static KERNEL: Asset = Asset::new(
 fn m68k_q800(mut vm: Machine) -> TestResult {
     vm.set_machine("q800")?;
     let kernel = linux::extract_from_deb(vm.env(), &KERNEL, "/boot/vmlinux-5.3.0-1-m68k")?;
-    vm.set_console();
     let kernel_command_line = format!("{}console=ttyS0 vga=off", linux::KERNEL_COMMON_COMMAND_LINE);
-    vm.arg("-kernel")
-        .arg(&kernel)
-        .args(["-append", &kernel_command_line]);
-    vm.launch()?;
-    linux::wait_for_console_pattern(
-        &mut vm,
-        &format!("Kernel command line: {kernel_command_line}"),
-    )?;
+    linux::boot_to_command_line(&mut vm, &kernel, &kernel_command_line)?;
     linux::wait_for_console_pattern(&mut vm, "No filesystem could mount root")?;
     Ok(())
 }

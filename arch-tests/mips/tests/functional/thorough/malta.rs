@@ -15,13 +15,8 @@ fn mips_malta(mut vm: Machine) -> TestResult {
         .archive_extract(&KERNEL_2_63_2, "boot/vmlinux-2.6.32-5-4kc-malta")?;
 
     vm.set_machine("malta")?;
-    vm.set_console();
     let kernel_command_line = format!("{}console=ttyS0", linux::KERNEL_COMMON_COMMAND_LINE);
-    vm.arg("-kernel").arg(&kernel_path);
-    vm.args(["-append", &kernel_command_line]);
-    vm.launch()?;
-    let console_pattern = format!("Kernel command line: {kernel_command_line}");
-    linux::wait_for_console_pattern(&mut vm, &console_pattern)?;
+    linux::boot_to_command_line(&mut vm, &kernel_path, &kernel_command_line)?;
     Ok(())
 }
 

@@ -16,16 +16,8 @@ fn linux_kernel_3_16(mut vm: Machine) -> TestResult {
         .env()
         .archive_extract(&KERNEL, "boot/vmlinux-3.16.0-6-loongson-2e")?;
     vm.set_machine("fuloong2e")?;
-    vm.set_console();
     let kernel_command_line = format!("{}console=ttyS0", linux::KERNEL_COMMON_COMMAND_LINE);
-    vm.arg("-kernel")
-        .arg(&kernel_path)
-        .args(["-append", &kernel_command_line]);
-    vm.launch()?;
-    linux::wait_for_console_pattern(
-        &mut vm,
-        &format!("Kernel command line: {kernel_command_line}"),
-    )?;
+    linux::boot_to_command_line(&mut vm, &kernel_path, &kernel_command_line)?;
     Ok(())
 }
 

@@ -15,14 +15,7 @@ fn do_day15_test(mut vm: Machine) -> TestResult {
     vm.require_accelerator("tcg")?;
     let kernel = vm.env().archive_extract(&DAY15, "day15/invaders.elf")?;
     vm.args(["-M", "graphics=off"]);
-    linux::launch_kernel(
-        &mut vm,
-        &kernel,
-        None,
-        None,
-        0,
-        Some("QEMU advent calendar"),
-    )?;
+    vm.launch_kernel(&kernel, None, None, 0, Some("QEMU advent calendar"))?;
     Ok(())
 }
 

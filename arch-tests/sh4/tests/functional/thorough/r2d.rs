@@ -16,13 +16,6 @@ fn r2d(mut vm: Machine) -> TestResult {
     vm.set_machine("r2d")?;
     let kernel = vm.env().archive_extract(&DAY09, "day09/zImage")?;
     vm.args(["-append", "console=ttySC1"]);
-    linux::launch_kernel(
-        &mut vm,
-        &kernel,
-        None,
-        None,
-        1,
-        Some("QEMU advent calendar"),
-    )?;
+    vm.launch_kernel(&kernel, None, None, 1, Some("QEMU advent calendar"))?;
     Ok(())
 }

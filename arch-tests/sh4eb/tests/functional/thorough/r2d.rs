@@ -14,14 +14,7 @@ fn sh4eb_r2d(mut vm: Machine) -> TestResult {
     let kernel = vm.env().archive_extract(&TGZ, "sh4eb/linux-kernel")?;
     let initrd = vm.env().archive_extract(&TGZ, "sh4eb/initramfs.cpio.gz")?;
     vm.args(["-append", "console=ttySC1 noiotrap"]);
-    linux::launch_kernel(
-        &mut vm,
-        &kernel,
-        Some(&initrd),
-        None,
-        1,
-        Some("Type exit when done"),
-    )?;
+    vm.launch_kernel(&kernel, Some(&initrd), None, 1, Some("Type exit when done"))?;
     vm.console()
         .exec_command_and_wait_for_pattern("exit", "Restarting system", None)?;
     Ok(())

@@ -12,13 +12,6 @@ static DAY11: Asset = Asset::new(
 fn sparc_ss20(mut vm: Machine) -> TestResult {
     vm.set_machine("SS-20")?;
     let kernel = vm.env().archive_extract(&DAY11, "day11/zImage.elf")?;
-    linux::launch_kernel(
-        &mut vm,
-        &kernel,
-        None,
-        None,
-        0,
-        Some("QEMU advent calendar"),
-    )?;
+    vm.launch_kernel(&kernel, None, None, 0, Some("QEMU advent calendar"))?;
     Ok(())
 }

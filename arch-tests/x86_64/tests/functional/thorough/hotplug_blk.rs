@@ -61,8 +61,7 @@ fn test(mut vm: Machine) -> TestResult {
     vm.args(["-append", "console=ttyS0 rd.rescue"]);
     let kernel = vm.env().fetch(&KERNEL)?;
     let initrd = vm.env().fetch(&INITRD)?;
-    linux::launch_kernel(
-        &mut vm,
+    vm.launch_kernel(
         &kernel,
         Some(&initrd),
         None,

@@ -125,7 +125,7 @@ fn vhost_user_bridge(mut vm: Machine) -> TestResult {
     let vubr_proc = vm
         .env()
         .start_daemon("vhost-user-bridge.log", program.as_ref(), vubr_args)?;
-    linux::launch_kernel(&mut vm, &kernel, None, None, 0, Some(prompt))?;
+    vm.launch_kernel(&kernel, None, None, 0, Some(prompt))?;
 
     vm.console().exec_command_and_wait_for_pattern(
         &format!("tftp -g -r {host_uuid_filename} 10.0.2.2 ; sha256sum {host_uuid_filename}"),

@@ -15,13 +15,6 @@ fn xtensa_lx60(mut vm: Machine) -> TestResult {
     let kernel = vm
         .env()
         .archive_extract(&DAY02, "day02/santas-sleigh-ride.elf")?;
-    linux::launch_kernel(
-        &mut vm,
-        &kernel,
-        None,
-        None,
-        0,
-        Some("QEMU advent calendar"),
-    )?;
+    vm.launch_kernel(&kernel, None, None, 0, Some("QEMU advent calendar"))?;
     Ok(())
 }
