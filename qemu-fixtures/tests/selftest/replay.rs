@@ -61,8 +61,12 @@ fn a_panic_fails_the_recording(mut vm: Machine) -> TestResult {
 /// BIOS enters flat protected mode within the first steps: in real mode
 /// gdb's PCs are offsets in CS while QEMU breaks at linear addresses, so
 /// `reverse-continue` could not stop at a real-mode breakpoint.
+/// x86's reverse-continue sometimes never stops on a loaded host (QEMU
+/// 10.0.2 then answers neither gdb nor `quit`): upstream's x86_64 test is
+/// flaky for it, and so is this one, named so the `ci` profile retries it.
 #[qemu_test]
-fn reverse_debugging_finds_the_same_pcs_backwards(mut vm: Machine) -> TestResult {
+fn reverse_debugging_finds_the_same_pcs_backwards_flaky(mut vm: Machine) -> TestResult {
+    skip::flaky("https://gitlab.com/qemu-project/qemu/-/issues/2922")?;
     vm.set_machine("pc")?;
     let rom = vm.env().scratch_file(["protected.rom"]);
     std::fs::write(&rom, x86_protected_mode_rom(b"stepped backwards\n"))
