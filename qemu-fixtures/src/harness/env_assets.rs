@@ -92,6 +92,33 @@ impl TestEnv {
         }
     }
 
+    /// Python's `archive_extract(path)` for an archive that is a local file
+    /// (one an asset held, say), not an asset: extracts it (format from its
+    /// name) into scratch, writable, beside what is there already; returns
+    /// the path of `member`, or the scratch directory when `member` is None.
+    pub fn archive_extract_file(
+        &self,
+        archive: &Path,
+        member: Option<&str>,
+    ) -> Result<PathBuf, TestError> {
+        let name = archive.to_string_lossy();
+        let format = Format::from_name(&name).ok_or_else(|| ArchiveError::UnknownFormat {
+            name: name.clone().into_owned(),
+        })?;
+        let scratch = self.scratch_dir();
+        std::fs::create_dir_all(&scratch)
+            .map_err(|err| TestError::io(format!("creating {}", scratch.display()), err))?;
+        let limit = crate::assets::uncompress::max_size();
+        let extracted = crate::assets::archive::extract(archive, &scratch, format, member, limit)?;
+        self.log(format_args!(
+            "extracted {} of {} into {}",
+            member.unwrap_or("everything"),
+            archive.display(),
+            scratch.display()
+        ));
+        Ok(extracted)
+    }
+
     /// The members of an archive asset, in archive order.
     pub fn archive_list(&self, asset: &Asset) -> Result<Vec<String>, TestError> {
         let format = guess_format(asset)?;

@@ -712,3 +712,57 @@ fn a_corrupt_archive_is_named_in_the_failure(env: Arc<TestEnv>) -> TestResult {
     );
     Ok(())
 }
+
+/// An archive that is a local file, not an asset (acpi-bits' zip and
+/// tar.gz inside its downloaded zip), extracts into scratch beside what an
+/// earlier extraction put there, writable for the test to patch.
+#[qemu_test]
+fn a_local_archive_extracts_into_scratch_writable(env: Arc<TestEnv>) -> TestResult {
+    let zip = env.scratch_file(["prebuilt", "bits.zip"]);
+    write(
+        &zip,
+        &build(Format::Zip, &[Item::File("bits/boot/cfg.txt", b"cfg")]),
+    )?;
+    let tgz = env.scratch_file(["prebuilt", "grub.tar.gz"]);
+    let script = b"#!/bin/sh\nprefix=/usr\n";
+    write(
+        &tgz,
+        &build(
+            Format::Tar(Some(Compression::Gzip)),
+            &[Item::File("grub/bin/mkrescue", script)],
+        ),
+    )?;
+    let whole = env.archive_extract_file(&zip, None)?;
+    ensure!(
+        whole == env.scratch_dir(),
+        "the whole archive went to {}",
+        whole.display()
+    );
+    let member = env.archive_extract_file(&tgz, Some("grub/bin/mkrescue"))?;
+    ensure!(
+        member == env.scratch_dir().join("grub/bin/mkrescue") && read(&member) == script,
+        "the member is {}",
+        member.display()
+    );
+    ensure!(
+        read(&whole.join("bits/boot/cfg.txt")) == b"cfg",
+        "the second extraction lost the first one's files"
+    );
+    std::fs::write(&member, b"patched")
+        .map_err(|err| TestError::io("the extracted file is not writable", err))?;
+    let unknown = env.scratch_file(["notes.txt"]);
+    write(&unknown, b"not an archive")?;
+    match env.archive_extract_file(&unknown, None) {
+        Err(err) => ensure!(
+            err.to_string().contains("notes.txt"),
+            "the error does not name the file: {err}"
+        ),
+        Ok(path) => {
+            return Err(TestError::check(format!(
+                "a text file extracted to {}",
+                path.display()
+            )));
+        }
+    }
+    Ok(())
+}
