@@ -72,6 +72,24 @@ where
     I: IntoIterator<Item = S>,
     S: AsRef<OsStr>,
 {
+    source_path(parts, Path::is_file)
+}
+
+/// A directory of QEMU's source tree (acpi-bits' test scripts), found as
+/// [`source_file`] finds a file.
+pub fn source_dir<I, S>(parts: I) -> Result<PathBuf, Skip>
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    source_path(parts, Path::is_dir)
+}
+
+fn source_path<I, S>(parts: I, exists: fn(&Path) -> bool) -> Result<PathBuf, Skip>
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
     let relative: PathBuf = parts
         .into_iter()
         .map(|part| PathBuf::from(part.as_ref()))
@@ -83,7 +101,7 @@ where
         )));
     };
     let path = root.join(&relative);
-    if path.is_file() {
+    if exists(&path) {
         Ok(path)
     } else {
         Err(Skip::new(format!(

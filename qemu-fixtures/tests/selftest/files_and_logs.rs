@@ -233,3 +233,76 @@ fn precache_on_a_test_run_fetches_every_declared_asset_first(
     );
     Ok(())
 }
+
+const BITS_TESTS: [&str; 4] = ["tests", "functional", "acpi-bits", "bits-tests"];
+const BITS_CONFIG: [&str; 5] = [
+    "tests",
+    "functional",
+    "acpi-bits",
+    "bits-config",
+    "bits-cfg.txt",
+];
+
+#[qemu_test]
+#[ignore = "a scenario: files_and_logs::source_tree_lookups_tell_directories_from_files runs it"]
+fn looks_up_the_source_tree(_env: std::sync::Arc<TestEnv>) -> TestResult {
+    use qemu_fixtures::guests::vmstate::{source_dir, source_file};
+    let root = std::env::var("QEMU_SOURCE_ROOT").unwrap_or_default();
+    let dir = source_dir(BITS_TESTS)?;
+    ensure!(
+        dir == Path::new(&root).join(BITS_TESTS.join("/")),
+        "source_dir gave {}",
+        dir.display()
+    );
+    ensure!(
+        source_file(BITS_CONFIG).is_ok(),
+        "source_file lost the file"
+    );
+    let file_as_dir = source_dir(BITS_CONFIG).map_err(|skip| skip.reason().to_owned());
+    ensure!(
+        file_as_dir
+            .as_ref()
+            .is_err_and(|reason| reason.contains("has no")),
+        "a file is no directory: {file_as_dir:?}"
+    );
+    source_dir(["tests", "functional", "no-such-dir"])?;
+    Ok(())
+}
+
+#[qemu_test]
+fn source_tree_lookups_tell_directories_from_files(env: std::sync::Arc<TestEnv>) -> TestResult {
+    let root = env.scratch_file(["qemu"]);
+    let config = root.join(BITS_CONFIG.join("/"));
+    std::fs::create_dir_all(root.join(BITS_TESTS.join("/")))
+        .and_then(|()| std::fs::create_dir_all(config.parent().expect("a parent")))
+        .and_then(|()| std::fs::write(&config, "# bits config\n"))
+        .map_err(|err| TestError::io("building a source tree", err))?;
+    let root = root.to_str().expect("utf-8");
+    let scenario = "files_and_logs::looks_up_the_source_tree";
+    let output = crate::support::ignored_test_command(scenario, &[("QEMU_SOURCE_ROOT", root)])
+        .output()
+        .map_err(|err| TestError::io("running the scenario", err))?;
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    ensure!(
+        output.status.success()
+            && stderr.contains(&format!(
+                "SKIP: QEMU's source tree {root} has no tests/functional/no-such-dir"
+            )),
+        "with a source tree: {stderr}"
+    );
+    let output = crate::support::ignored_test_command(
+        scenario,
+        &[("QEMU_SOURCE_ROOT", ""), ("QEMU_BUILD_ROOT", "")],
+    )
+    .output()
+    .map_err(|err| TestError::io("running the scenario", err))?;
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    ensure!(
+        output.status.success()
+            && stderr.contains(
+                "SKIP: needs tests/functional/acpi-bits/bits-tests from QEMU's source tree: set QEMU_SOURCE_ROOT"
+            ),
+        "without a source tree: {stderr}"
+    );
+    Ok(())
+}
