@@ -2,6 +2,7 @@
 
 mod e500;
 mod fadump;
+mod hv;
 mod linux_netboot;
 mod mac99;
 mod powernv;
