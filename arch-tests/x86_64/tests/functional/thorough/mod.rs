@@ -1,5 +1,6 @@
 //! Tests that need downloaded assets or take long: the thorough profile runs them.
 
+mod acpi_bits;
 mod asset_mirror;
 mod hotplug_blk;
 mod hotplug_cpu;
