@@ -62,19 +62,63 @@ pub fn do_migrate_ppc64_linux(source: &mut Machine, dest: &mut Machine) -> TestR
     Ok(())
 }
 
+/// The methods upstream's `MigrationTest` lets a subclass override
+/// (`configure_machine`, `launch_source_vm`, `assert_dest_vm`), for a test
+/// that migrates a guest it set up itself (x86_64's `test_nvme_migration`).
+pub trait MigrationHooks: std::fmt::Debug + Sync {
+    /// Upstream's `configure_machine`, called on both QEMUs before launch;
+    /// its default adds `-nodefaults`.
+    fn configure_machine(&self, vm: &mut Machine) -> TestResult {
+        vm.arg("-nodefaults");
+        Ok(())
+    }
+
+    /// Upstream's `launch_source_vm`: launches the source, e.g. to start a
+    /// workload that must survive the migration.
+    fn launch_source_vm(&self, vm: &mut Machine) -> TestResult {
+        vm.launch()?;
+        Ok(())
+    }
+
+    /// Upstream's `assert_dest_vm`: checks the destination once it runs.
+    fn assert_dest_vm(&self, _vm: &mut Machine) -> TestResult {
+        Ok(())
+    }
+}
+
+/// Upstream's base class as it is: every hook its default.
+#[derive(Debug)]
+struct DefaultHooks;
+
+impl MigrationHooks for DefaultHooks {}
+
 /// How the two QEMUs run: as upstream's tests (the source running), or
-/// both held at reset with `-S`, for a machine with nothing to boot.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// both held at reset with `-S`, for a machine with nothing to boot; and
+/// the hooks that configure, launch and check them.
+#[derive(Debug, Clone, Copy)]
 pub struct Migration {
     held: bool,
+    hooks: &'static dyn MigrationHooks,
 }
 
 impl Migration {
     /// The source runs; the destination must be `running` afterwards.
-    pub const RUNNING: Migration = Migration { held: false };
+    pub const RUNNING: Migration = Migration {
+        held: false,
+        hooks: &DefaultHooks,
+    };
     /// Both start with `-S`; the destination must take over the source's
     /// run state.
-    pub const HELD: Migration = Migration { held: true };
+    pub const HELD: Migration = Migration {
+        held: true,
+        hooks: &DefaultHooks,
+    };
+
+    /// The source runs, both QEMUs configured, launched and checked by
+    /// `hooks` as a subclass of upstream's `MigrationTest` does.
+    pub const fn with_hooks(hooks: &'static dyn MigrationHooks) -> Migration {
+        Migration { held: false, hooks }
+    }
 
     /// Over TCP on `localhost`, to a port found under the [`Ports`] lock.
     pub fn tcp_localhost(self, vm: Machine) -> TestResult {
@@ -121,8 +165,10 @@ impl Migration {
         let mut dest = vm.sibling("dest-qemu");
         dest.set_machine(&machine)?;
         dest.args(["-incoming", dest_uri]);
-        self.launch(&mut dest)?;
-        self.launch(&mut vm)?;
+        self.configure(&mut dest)?;
+        dest.launch()?;
+        self.configure(&mut vm)?;
+        self.hooks.launch_source_vm(&mut vm)?;
         let before = start(&mut vm, &machine, source_uri)?;
         // The source first: once it failed, the destination waits for
         // nothing, and the source's error says why.
@@ -147,15 +193,14 @@ impl Migration {
             source_state == "postmigrate",
             "source is {source_state}, expected postmigrate"
         );
-        Ok(())
+        self.hooks.assert_dest_vm(&mut dest)
     }
 
-    fn launch(self, vm: &mut Machine) -> TestResult {
-        vm.arg("-nodefaults");
+    fn configure(self, vm: &mut Machine) -> TestResult {
+        self.hooks.configure_machine(vm)?;
         if self.held {
             vm.arg("-S");
         }
-        vm.launch()?;
         Ok(())
     }
 }

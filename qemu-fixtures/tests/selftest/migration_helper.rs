@@ -69,3 +69,69 @@ fn migration_without_a_machine_fails(vm: Machine) -> TestResult {
         ))),
     }
 }
+
+/// Hooks that name both QEMUs, note that they launched the source, and
+/// check the destination's name: upstream's overridable methods.
+#[derive(Debug)]
+struct NamingHooks {
+    source_launched: std::sync::atomic::AtomicBool,
+    fail_dest: bool,
+}
+
+impl migration::MigrationHooks for NamingHooks {
+    fn configure_machine(&self, vm: &mut Machine) -> TestResult {
+        vm.args(["-nodefaults", "-name", "hooked"]);
+        Ok(())
+    }
+
+    fn launch_source_vm(&self, vm: &mut Machine) -> TestResult {
+        vm.launch()?;
+        self.source_launched
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+        Ok(())
+    }
+
+    fn assert_dest_vm(&self, vm: &mut Machine) -> TestResult {
+        ensure!(!self.fail_dest, "the destination's check failed");
+        let name = vm.cmd("query-name", json!({}))?;
+        ensure!(
+            name["name"] == "hooked",
+            "destination {} not configured by the hook: {name}",
+            vm.name()
+        );
+        ensure!(
+            self.source_launched
+                .load(std::sync::atomic::Ordering::SeqCst),
+            "the source was not launched by launch_source_vm"
+        );
+        Ok(())
+    }
+}
+
+/// Both QEMUs are configured by `configure_machine`, the source launched
+/// by `launch_source_vm`, and the destination checked by `assert_dest_vm`.
+#[qemu_test]
+fn hooks_configure_launch_and_check(mut vm: Machine) -> TestResult {
+    static HOOKS: NamingHooks = NamingHooks {
+        source_launched: std::sync::atomic::AtomicBool::new(false),
+        fail_dest: false,
+    };
+    vm.set_machine("microvm")?;
+    Migration::with_hooks(&HOOKS).unix(vm)
+}
+
+/// A failing `assert_dest_vm` fails the migration test with its message.
+#[qemu_test]
+fn a_failing_destination_check_fails(mut vm: Machine) -> TestResult {
+    static HOOKS: NamingHooks = NamingHooks {
+        source_launched: std::sync::atomic::AtomicBool::new(false),
+        fail_dest: true,
+    };
+    vm.set_machine("microvm")?;
+    match Migration::with_hooks(&HOOKS).unix(vm) {
+        Err(TestError::Check(message)) if message == "the destination's check failed" => Ok(()),
+        other => Err(TestError::check(format!(
+            "expected the destination's check to fail, got {other:?}"
+        ))),
+    }
+}
