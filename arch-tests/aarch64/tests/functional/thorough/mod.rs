@@ -5,6 +5,7 @@ mod aspeed_ast2700a2;
 mod aspeed_ast2700fc;
 mod device_passthrough;
 mod hotplug_pci;
+mod imx8mm_evk;
 mod imx8mp_evk;
 mod kvm;
 mod linux_netboot;

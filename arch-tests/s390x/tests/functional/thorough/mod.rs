@@ -1,5 +1,6 @@
 //! Tests that need downloaded assets or take long: the thorough profile runs them.
 
+mod boot_4k;
 mod ccw_virtio;
 mod pxelinux;
 mod replay;
