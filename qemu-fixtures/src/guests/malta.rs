@@ -10,13 +10,15 @@ use std::path::Path;
 
 use crate::assets::Asset;
 use crate::guests::linux;
+use crate::guests::replay::ReplayKernel;
 use crate::harness::Machine;
 use crate::harness::outcome::TestResult;
 use crate::vm::{Console, ConsoleError};
 
 /// What `mips_check_wheezy` checks beyond the boot, Python's keyword
 /// arguments: [`Wheezy::new`] holds upstream's defaults (`nic='pcnet'`,
-/// `cpuinfo='MIPS 24Kc'`), a test overrides with `..Wheezy::new(...)`.
+/// `cpuinfo='MIPS 24Kc'`), a test overrides them with [`Wheezy::nic`] and
+/// [`Wheezy::cpuinfo`].
 #[derive(Debug, Clone, Copy)]
 pub struct Wheezy<'a> {
     /// The guest file the host downloads over HTTP.
@@ -37,6 +39,16 @@ impl<'a> Wheezy<'a> {
             nic: "pcnet",
             cpuinfo: "MIPS 24Kc",
         }
+    }
+
+    /// Python's `nic=` keyword: another network card.
+    pub const fn nic(self, nic: &'a str) -> Wheezy<'a> {
+        Wheezy { nic, ..self }
+    }
+
+    /// Python's `cpuinfo=` keyword: another CPU in `/proc/cpuinfo`.
+    pub const fn cpuinfo(self, cpuinfo: &'a str) -> Wheezy<'a> {
+        Wheezy { cpuinfo, ..self }
     }
 }
 
@@ -130,6 +142,44 @@ pub fn mips_check_wheezy(
         None,
     )?;
     Ok(())
+}
+
+/// The body of upstream's four `test_wheezy` methods: the file's wheezy
+/// `kernel` and `disk` boot with `console=ttyS0 root=/dev/sda1` and pass
+/// [`mips_check_wheezy`] with what `wheezy` says. The kernel is fetched
+/// first, as upstream does.
+pub fn check_wheezy(
+    vm: &mut Machine,
+    kernel: &Asset,
+    disk: &Asset,
+    wheezy: Wheezy<'_>,
+) -> TestResult {
+    let kernel_path = vm.env().fetch(kernel)?;
+    let image_path = vm.env().fetch(disk)?;
+    let kernel_command_line = format!(
+        "{}console=ttyS0 root=/dev/sda1",
+        linux::KERNEL_COMMON_COMMAND_LINE
+    );
+    mips_check_wheezy(vm, &kernel_path, &image_path, &kernel_command_line, wheezy)
+}
+
+/// The record/replay of a Malta cpio boot, mips's and mips64el's
+/// `test_replay.py` `*_cpio` methods' shared `run_rr` call: `kernel` with
+/// the cpio rootfs `initrd` and its command line (`rdinit=/sbin/init
+/// noreboot`), `shift=5`, to `Boot successful.`.
+pub fn replay_malta_cpio(vm: &mut Machine, kernel: &Path, initrd: &Path) -> TestResult {
+    let kernel_command_line = format!(
+        "{}console=ttyS0 console=tty rdinit=/sbin/init noreboot",
+        linux::KERNEL_COMMON_COMMAND_LINE
+    );
+    let console_pattern = "Boot successful.";
+    vm.run_rr_with(
+        kernel,
+        &kernel_command_line,
+        console_pattern,
+        5,
+        &[&"-initrd", &initrd],
+    )
 }
 
 /// The ROM file in upstream's YAMON archive.

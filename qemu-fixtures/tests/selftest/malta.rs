@@ -59,3 +59,13 @@ fn wheezy_defaults_are_upstreams_keyword_defaults() {
     let wheezy = malta::Wheezy::new("/boot/initrd.img-3.2.0-4-4kc-malta", "ff0c");
     assert_eq!((wheezy.nic, wheezy.cpuinfo), ("pcnet", "MIPS 24Kc"));
 }
+
+#[test]
+fn wheezy_keywords_override_one_default_each() {
+    let wheezy = malta::Wheezy::new("/boot/initrd.img-3.2.0-4-4kc-malta", "ff0c");
+    let e1000 = wheezy.nic("e1000");
+    assert_eq!((e1000.nic, e1000.cpuinfo), ("e1000", "MIPS 24Kc"));
+    let kc20 = wheezy.cpuinfo("MIPS 20Kc");
+    assert_eq!((kc20.nic, kc20.cpuinfo), ("pcnet", "MIPS 20Kc"));
+    assert_eq!(kc20.dl_file, "/boot/initrd.img-3.2.0-4-4kc-malta");
+}

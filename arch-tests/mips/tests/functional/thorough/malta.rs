@@ -98,23 +98,10 @@ static WHEEZY_DISK: Asset = Asset::new(
 #[qemu_test]
 fn wheezy(mut vm: Machine) -> TestResult {
     skip::flaky("https://gitlab.com/qemu-project/qemu/-/issues/3109")?;
-    let kernel_path = vm.env().fetch(&WHEEZY_KERNEL)?;
-    let image_path = vm.env().fetch(&WHEEZY_DISK)?;
-    let kernel_command_line = format!(
-        "{}console=ttyS0 root=/dev/sda1",
-        linux::KERNEL_COMMON_COMMAND_LINE
-    );
-    malta::mips_check_wheezy(
-        &mut vm,
-        &kernel_path,
-        &image_path,
-        &kernel_command_line,
-        malta::Wheezy {
-            nic: "e1000",
-            ..malta::Wheezy::new(
-                "/boot/initrd.img-3.2.0-4-4kc-malta",
-                "ff0c0369143d9bbb9a6e6bc79322a2be535619df639e84103237f406e87493dc",
-            )
-        },
+    let wheezy = malta::Wheezy::new(
+        "/boot/initrd.img-3.2.0-4-4kc-malta",
+        "ff0c0369143d9bbb9a6e6bc79322a2be535619df639e84103237f406e87493dc",
     )
+    .nic("e1000");
+    malta::check_wheezy(&mut vm, &WHEEZY_KERNEL, &WHEEZY_DISK, wheezy)
 }

@@ -39,16 +39,5 @@ fn replay_mips_malta_cpio(mut vm: Machine) -> TestResult {
         .env()
         .archive_extract(&KERNEL_4_5_0, "boot/vmlinux-4.5.0-2-4kc-malta")?;
     let initrd_path = vm.env().uncompress(&INITRD)?;
-    let kernel_command_line = format!(
-        "{}console=ttyS0 console=tty rdinit=/sbin/init noreboot",
-        linux::KERNEL_COMMON_COMMAND_LINE
-    );
-    let console_pattern = "Boot successful.";
-    vm.run_rr_with(
-        &kernel_path,
-        &kernel_command_line,
-        console_pattern,
-        5,
-        &[&"-initrd", &initrd_path],
-    )
+    malta::replay_malta_cpio(&mut vm, &kernel_path, &initrd_path)
 }

@@ -17,23 +17,10 @@ static WHEEZY_DISK: Asset = Asset::new(
 #[qemu_test]
 fn wheezy(mut vm: Machine) -> TestResult {
     skip::flaky("https://gitlab.com/qemu-project/qemu/-/issues/3109")?;
-    let kernel_path = vm.env().fetch(&WHEEZY_KERNEL)?;
-    let image_path = vm.env().fetch(&WHEEZY_DISK)?;
-    let kernel_command_line = format!(
-        "{}console=ttyS0 root=/dev/sda1",
-        linux::KERNEL_COMMON_COMMAND_LINE
-    );
-    malta::mips_check_wheezy(
-        &mut vm,
-        &kernel_path,
-        &image_path,
-        &kernel_command_line,
-        malta::Wheezy {
-            cpuinfo: "MIPS 20Kc",
-            ..malta::Wheezy::new(
-                "/boot/initrd.img-3.2.0-4-5kc-malta",
-                "d98b953bb4a41c0fc0fd8d19bbc691c08989ac52568c1d3054d92dfd890d3f06",
-            )
-        },
+    let wheezy = malta::Wheezy::new(
+        "/boot/initrd.img-3.2.0-4-5kc-malta",
+        "d98b953bb4a41c0fc0fd8d19bbc691c08989ac52568c1d3054d92dfd890d3f06",
     )
+    .cpuinfo("MIPS 20Kc");
+    malta::check_wheezy(&mut vm, &WHEEZY_KERNEL, &WHEEZY_DISK, wheezy)
 }

@@ -75,25 +75,12 @@ static WHEEZY_DISK: Asset = Asset::new(
 #[qemu_test]
 fn wheezy(mut vm: Machine) -> TestResult {
     skip::flaky("https://gitlab.com/qemu-project/qemu/-/issues/3109")?;
-    let kernel_path = vm.env().fetch(&WHEEZY_KERNEL)?;
-    let image_path = vm.env().fetch(&WHEEZY_DISK)?;
-    let kernel_command_line = format!(
-        "{}console=ttyS0 root=/dev/sda1",
-        linux::KERNEL_COMMON_COMMAND_LINE
-    );
-    malta::mips_check_wheezy(
-        &mut vm,
-        &kernel_path,
-        &image_path,
-        &kernel_command_line,
-        malta::Wheezy {
-            cpuinfo: "MIPS 20Kc",
-            ..malta::Wheezy::new(
-                "/boot/initrd.img-3.2.0-4-5kc-malta",
-                "7579f8b56c1187c7c04d0dc3c0c56c7a6314c5ddd3a9bf8803ecc7cf8a3be9f8",
-            )
-        },
+    let wheezy = malta::Wheezy::new(
+        "/boot/initrd.img-3.2.0-4-5kc-malta",
+        "7579f8b56c1187c7c04d0dc3c0c56c7a6314c5ddd3a9bf8803ecc7cf8a3be9f8",
     )
+    .cpuinfo("MIPS 20Kc");
+    malta::check_wheezy(&mut vm, &WHEEZY_KERNEL, &WHEEZY_DISK, wheezy)
 }
 
 #[asset]

@@ -40,16 +40,5 @@ fn replay_mips64el_malta_5KEc_cpio(mut vm: Machine) -> TestResult {
     vm.args(["-cpu", "5KEc"]);
     let kernel_path = vm.env().fetch(&KERNEL_3_19_3)?;
     let initrd_path = vm.env().uncompress(&CPIO_R1)?;
-    let kernel_command_line = format!(
-        "{}console=ttyS0 console=tty rdinit=/sbin/init noreboot",
-        linux::KERNEL_COMMON_COMMAND_LINE
-    );
-    let console_pattern = "Boot successful.";
-    vm.run_rr_with(
-        &kernel_path,
-        &kernel_command_line,
-        console_pattern,
-        5,
-        &[&"-initrd", &initrd_path],
-    )
+    malta::replay_malta_cpio(&mut vm, &kernel_path, &initrd_path)
 }

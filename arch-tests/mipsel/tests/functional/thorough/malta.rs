@@ -66,22 +66,11 @@ static WHEEZY_DISK: Asset = Asset::new(
 #[qemu_test]
 fn wheezy(mut vm: Machine) -> TestResult {
     skip::flaky("https://gitlab.com/qemu-project/qemu/-/issues/3109")?;
-    let kernel_path = vm.env().fetch(&WHEEZY_KERNEL)?;
-    let image_path = vm.env().fetch(&WHEEZY_DISK)?;
-    let kernel_command_line = format!(
-        "{}console=ttyS0 root=/dev/sda1",
-        linux::KERNEL_COMMON_COMMAND_LINE
+    let wheezy = malta::Wheezy::new(
+        "/boot/initrd.img-3.2.0-4-4kc-malta",
+        "9fc9f250ed56a74e35e704ddfd5a1c5a5625adefc5c9da91f649288d3ca000f0",
     );
-    malta::mips_check_wheezy(
-        &mut vm,
-        &kernel_path,
-        &image_path,
-        &kernel_command_line,
-        malta::Wheezy::new(
-            "/boot/initrd.img-3.2.0-4-4kc-malta",
-            "9fc9f250ed56a74e35e704ddfd5a1c5a5625adefc5c9da91f649288d3ca000f0",
-        ),
-    )
+    malta::check_wheezy(&mut vm, &WHEEZY_KERNEL, &WHEEZY_DISK, wheezy)
 }
 
 #[asset]
