@@ -41,17 +41,33 @@ pub struct TuxRun<'a> {
 
 impl Default for TuxRun<'_> {
     fn default() -> Self {
-        TuxRun {
-            console: "ttyS0",
-            root: "vda",
-            extradev: None,
-            wait_for_shutdown: true,
-            dtb: None,
-            drive: "virtio-blk-device",
-            haltmsg: HALTED,
-            console_index: 0,
-        }
+        TuxRun::DEFAULT
     }
+}
+
+impl TuxRun<'static> {
+    /// Upstream's defaults, as a constant so presets can build on them.
+    pub const DEFAULT: TuxRun<'static> = TuxRun {
+        console: "ttyS0",
+        root: "vda",
+        extradev: None,
+        wait_for_shutdown: true,
+        dtb: None,
+        drive: "virtio-blk-device",
+        haltmsg: HALTED,
+        console_index: 0,
+    };
+
+    /// What the four Malta files (mips, mipsel, mips64, mips64el) set:
+    /// the rootfs on the first IDE disk, `/dev/sda`, and QEMU shut down
+    /// rather than waited for after `halt`. Upstream's tuxrun tests share
+    /// such settings through their base class likewise.
+    pub const MALTA_IDE: TuxRun<'static> = TuxRun {
+        root: "sda",
+        wait_for_shutdown: false,
+        drive: "driver=ide-hd,bus=ide.0,unit=0",
+        ..TuxRun::DEFAULT
+    };
 }
 
 /// The files of one TuxRun boot, as `fetch_tuxrun_assets` returns them.
@@ -226,6 +242,23 @@ mod tests {
         assert!(tuxrun.wait_for_shutdown);
         assert_eq!(tuxrun.haltmsg, "reboot: System halted");
         assert_eq!(tuxrun.console_index, 0);
+    }
+
+    #[test]
+    fn malta_ide_boots_sda_from_the_first_ide_disk_and_shuts_down_after_halt() {
+        let tuxrun = TuxRun::MALTA_IDE;
+        assert_eq!(
+            strings(tuxrun.arguments(&fetched(None)))[3..],
+            [
+                "printk.time=0 root=/dev/sda console=ttyS0",
+                "-blockdev",
+                "driver=raw,file.driver=file,file.filename=/scratch/rootfs.ext4,node-name=hd0",
+                "-device",
+                "driver=ide-hd,bus=ide.0,unit=0,drive=hd0",
+            ]
+        );
+        assert!(!tuxrun.wait_for_shutdown);
+        assert_eq!(tuxrun.haltmsg, "reboot: System halted");
     }
 
     #[test]

@@ -17,11 +17,5 @@ static MIPS_ROOTFS: Asset = Asset::new(
 #[qemu_test]
 fn mips32(mut vm: Machine) -> TestResult {
     vm.set_machine("malta")?.args(["-cpu", "mips32r6-generic"]);
-    TuxRun {
-        root: "sda",
-        wait_for_shutdown: false,
-        drive: "driver=ide-hd,bus=ide.0,unit=0",
-        ..TuxRun::default()
-    }
-    .common_tuxrun(&mut vm, &MIPS_KERNEL, &MIPS_ROOTFS)
+    TuxRun::MALTA_IDE.common_tuxrun(&mut vm, &MIPS_KERNEL, &MIPS_ROOTFS)
 }

@@ -17,11 +17,5 @@ static MIPS64EL_ROOTFS: Asset = Asset::new(
 #[qemu_test]
 fn mips64el(mut vm: Machine) -> TestResult {
     vm.set_machine("malta")?;
-    TuxRun {
-        root: "sda",
-        wait_for_shutdown: false,
-        drive: "driver=ide-hd,bus=ide.0,unit=0",
-        ..TuxRun::default()
-    }
-    .common_tuxrun(&mut vm, &MIPS64EL_KERNEL, &MIPS64EL_ROOTFS)
+    TuxRun::MALTA_IDE.common_tuxrun(&mut vm, &MIPS64EL_KERNEL, &MIPS64EL_ROOTFS)
 }
