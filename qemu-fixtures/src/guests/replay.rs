@@ -128,6 +128,42 @@ pub fn create_overlay(env: &TestEnv, raw_disk: &Path, disk: &Path) -> TestResult
     ])
 }
 
+/// The twelve arguments of upstream's block-and-network replays
+/// (aarch64's and x86_64's `test_replay.py`): the qcow2 overlay `disk`
+/// (see [`create_overlay`]) as `hd0`, replayed through `blkreplay` to
+/// `<blkdevice>,drive=hd0-rr`, and a user netdev with a forwarded port on
+/// `virtio-net`, replayed through `filter-replay`.
+#[derive(Debug, Clone)]
+pub struct BlockAndNetwork(Vec<OsString>);
+
+impl BlockAndNetwork {
+    pub fn new(disk: &Path, blkdevice: &str) -> BlockAndNetwork {
+        let mut drive = OsString::from("file=");
+        drive.push(disk);
+        drive.push(",snapshot=on,id=hd0,if=none");
+        let args = [
+            "-drive".into(),
+            drive,
+            "-drive".into(),
+            "driver=blkreplay,id=hd0-rr,if=none,image=hd0".into(),
+            "-device".into(),
+            format!("{blkdevice},drive=hd0-rr").into(),
+            "-netdev".into(),
+            "user,id=vnet,hostfwd=:127.0.0.1:0-:22".into(),
+            "-device".into(),
+            "virtio-net,netdev=vnet".into(),
+            "-object".into(),
+            "filter-replay,id=replay,netdev=vnet".into(),
+        ];
+        BlockAndNetwork(args.into())
+    }
+
+    /// The arguments as [`ReplayKernel::run_rr_with`] takes them.
+    pub fn args(&self) -> Vec<&dyn AsRef<OsStr>> {
+        self.0.iter().map(|arg| arg as &dyn AsRef<OsStr>).collect()
+    }
+}
+
 /// Which half of a record/replay run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Mode {
@@ -236,6 +272,33 @@ fn run_replay_dump(vm: &Machine, replay_path: &Path) -> TestResult {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn block_and_network_replays_the_overlay_and_the_user_netdev() {
+        let rr = BlockAndNetwork::new(Path::new("/scratch/scratch.qcow2"), "ide-hd");
+        let args: Vec<String> = rr
+            .args()
+            .iter()
+            .map(|arg| arg.as_ref().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(
+            args,
+            [
+                "-drive",
+                "file=/scratch/scratch.qcow2,snapshot=on,id=hd0,if=none",
+                "-drive",
+                "driver=blkreplay,id=hd0-rr,if=none,image=hd0",
+                "-device",
+                "ide-hd,drive=hd0-rr",
+                "-netdev",
+                "user,id=vnet,hostfwd=:127.0.0.1:0-:22",
+                "-device",
+                "virtio-net,netdev=vnet",
+                "-object",
+                "filter-replay,id=replay,netdev=vnet",
+            ]
+        );
+    }
 
     #[test]
     fn run_rr_boots_the_kernel_with_its_command_line_then_the_tests_args() {

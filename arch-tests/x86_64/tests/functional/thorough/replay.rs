@@ -22,22 +22,8 @@ fn do_test_x86(vm: &mut Machine, machine: &str, blkdevice: &str, devroot: &str) 
     let raw_disk = vm.env().uncompress(&ROOTFS)?;
     let disk = vm.env().scratch_file(["scratch.qcow2"]);
     replay::create_overlay(vm.env(), &raw_disk, &disk)?;
-    let drive = format!("file={},snapshot=on,id=hd0,if=none", disk.display());
-    let device = format!("{blkdevice},drive=hd0-rr");
-    let args: &[&dyn AsRef<std::ffi::OsStr>] = &[
-        &"-drive",
-        &drive,
-        &"-drive",
-        &"driver=blkreplay,id=hd0-rr,if=none,image=hd0",
-        &"-device",
-        &device,
-        &"-netdev",
-        &"user,id=vnet,hostfwd=:127.0.0.1:0-:22",
-        &"-device",
-        &"virtio-net,netdev=vnet",
-        &"-object",
-        &"filter-replay,id=replay,netdev=vnet",
-    ];
+    let block_and_network = replay::BlockAndNetwork::new(&disk, blkdevice);
+    let args = &block_and_network.args();
     let kernel_command_line = format!(
         "{}console=ttyS0 root=/dev/{devroot}",
         linux::KERNEL_COMMON_COMMAND_LINE
