@@ -100,10 +100,24 @@ impl LinuxKernel for Machine {
 /// <kernel> -append <command_line>`, launch, then wait for the kernel to
 /// echo `Kernel command line: <command_line>` (a panic fails it).
 pub fn boot_to_command_line(vm: &mut Machine, kernel: &Path, command_line: &str) -> TestResult {
+    boot_dtb_to_command_line(vm, kernel, None, command_line)
+}
+
+/// [`boot_to_command_line`] with `-dtb <dtb>` after `-kernel`, as the
+/// board tests that boot a Debian or Armbian kernel with its device tree
+/// write it.
+pub fn boot_dtb_to_command_line(
+    vm: &mut Machine,
+    kernel: &Path,
+    dtb: Option<&Path>,
+    command_line: &str,
+) -> TestResult {
     vm.set_console();
-    vm.arg("-kernel")
-        .arg(kernel)
-        .args(["-append", command_line]);
+    vm.arg("-kernel").arg(kernel);
+    if let Some(dtb) = dtb {
+        vm.arg("-dtb").arg(dtb);
+    }
+    vm.args(["-append", command_line]);
     vm.launch()?;
     wait_for_console_pattern(vm, &command_line_echo(command_line))?;
     Ok(())

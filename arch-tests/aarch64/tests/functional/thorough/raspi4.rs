@@ -26,20 +26,15 @@ fn arm_raspi4(mut vm: Machine) -> TestResult {
         .env()
         .archive_extract(&KERNEL_20190215, "boot/bcm2711-rpi-4-b.dtb")?;
     vm.set_machine("raspi4b")?;
-    vm.set_console();
     let kernel_command_line = format!(
         "{}earlycon=pl011,mmio32,0xfe201000 console=ttyAMA0,115200 \
          root=/dev/mmcblk1p2 rootwait dwc_otg.fiq_fsm_enable=0",
         linux::KERNEL_COMMON_COMMAND_LINE
     );
-    vm.arg("-kernel").arg(&kernel).arg("-dtb").arg(&dtb);
-    vm.args(["-append", &kernel_command_line]);
     // When PCI is supported we can add a USB controller:
     //                '-device', 'qemu-xhci,bus=pcie.1,id=xhci',
     //                '-device', 'usb-kbd,bus=xhci.0',
-    vm.launch()?;
-    let console_pattern = format!("Kernel command line: {kernel_command_line}");
-    linux::wait_for_console_pattern(&mut vm, &console_pattern)?;
+    linux::boot_dtb_to_command_line(&mut vm, &kernel, Some(&dtb), &kernel_command_line)?;
     // When USB is enabled we can look for this
     // console_pattern = 'Product: QEMU USB Keyboard'
     linux::wait_for_console_pattern(&mut vm, "Waiting for root device")?;

@@ -34,16 +34,11 @@ fn arm_bpim2u(mut vm: Machine) -> TestResult {
     vm.set_machine("bpim2u")?;
     let kernel = vm.env().archive_extract(&DEB, KERNEL)?;
     let dtb = vm.env().archive_extract(&DEB, DTB)?;
-    vm.set_console();
     let kernel_command_line = format!(
         "{}console=ttyS0,115200n8 earlycon=uart,mmio32,0x1c28000",
         linux::KERNEL_COMMON_COMMAND_LINE
     );
-    vm.arg("-kernel").arg(&kernel).arg("-dtb").arg(&dtb);
-    vm.args(["-append", &kernel_command_line]);
-    vm.launch()?;
-    let console_pattern = format!("Kernel command line: {kernel_command_line}");
-    linux::wait_for_console_pattern(&mut vm, &console_pattern)?;
+    linux::boot_dtb_to_command_line(&mut vm, &kernel, Some(&dtb), &kernel_command_line)?;
     Ok(())
 }
 
