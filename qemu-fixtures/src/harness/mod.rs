@@ -12,6 +12,7 @@ pub mod ocr;
 pub mod outcome;
 pub mod ports;
 pub mod qemu_img;
+pub mod refusal;
 pub mod registers;
 pub mod screendump;
 pub mod skip;

@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use qemu_fixtures::harness::refusal;
 use qemu_fixtures::prelude::*;
 use qemu_fixtures::vm::MachineError;
 use qemu_fixtures::vm::qmp::QmpError;
@@ -250,5 +251,41 @@ fn a_qemu_binary_that_is_not_executable_fails(env: std::sync::Arc<TestEnv>) -> T
             "{binary}: records: {records:?}"
         );
     }
+    Ok(())
+}
+
+#[qemu_test]
+fn launch_expecting_exit_passes_when_qemu_refuses_with_that_code_and_message(
+    mut vm: Machine,
+) -> TestResult {
+    vm.binary()?;
+    vm.args(["-device", "no-such-device"]);
+    refusal::launch_expecting_exit(
+        &mut vm,
+        1,
+        "'no-such-device' is not a valid device model name",
+    )
+}
+
+#[qemu_test]
+fn launch_expecting_exit_fails_naming_the_code_or_the_missing_message(
+    mut vm: Machine,
+) -> TestResult {
+    vm.binary()?;
+    vm.args(["-device", "no-such-device"]);
+    let err = refusal::launch_expecting_exit(&mut vm, 2, "not a valid device").unwrap_err();
+    ensure!(
+        err.to_string().contains("QEMU exit code should be 2, not "),
+        "{err}"
+    );
+    let mut vm = vm.sibling("other-message");
+    vm.args(["-device", "no-such-device"]);
+    let err = refusal::launch_expecting_exit(&mut vm, 1, "phys-bits too low").unwrap_err();
+    ensure!(
+        err.to_string()
+            .contains("QEMU's output does not say \"phys-bits too low\": ")
+            && err.to_string().contains("no-such-device"),
+        "{err}"
+    );
     Ok(())
 }

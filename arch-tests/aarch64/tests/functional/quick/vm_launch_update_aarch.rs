@@ -1,5 +1,6 @@
 //! Port of QEMU's tests/functional/aarch64/test_vm_launch_update_aarch.py: the virt machine refuses the vm-launch-update device.
 
+use qemu_fixtures::harness::refusal;
 use qemu_fixtures::prelude::*;
 
 /// Currently the device is only supported for pc platforms. QEMU releases
@@ -9,16 +10,9 @@ use qemu_fixtures::prelude::*;
 fn vm_launch_update(mut vm: Machine) -> TestResult {
     vm.require_device("vm-launch-update")?;
     vm.args(["-machine", "virt", "-device", "vm-launch-update,id=fwupd1"]);
-    vm.disable_qmp().launch()?;
-    let exit = vm.wait_exit()?;
-    ensure!(
-        exit.code() == Some(1),
-        "QEMU exit code should be 1, not {exit}"
-    );
-    ensure!(
-        vm.output()
-            .contains("This machine does not support vm-launch-update device"),
-        "QEMU did not refuse vm-launch-update on virt"
-    );
-    Ok(())
+    refusal::launch_expecting_exit(
+        &mut vm,
+        1,
+        "This machine does not support vm-launch-update device",
+    )
 }

@@ -3,6 +3,7 @@
 use std::fs::File;
 use std::io::Read;
 
+use qemu_fixtures::harness::refusal;
 use qemu_fixtures::prelude::*;
 
 /// The original's `ensure_64bit_binary`: a 32-bit QEMU cannot address the
@@ -24,17 +25,8 @@ fn ensure_64bit_binary(vm: &Machine) -> TestResult {
 /// saying `phys-bits too low`.
 fn phys_bits_too_low(mut vm: Machine, args: &str) -> TestResult {
     ensure_64bit_binary(&vm)?;
-    vm.args(args.split_whitespace()).disable_qmp().launch()?;
-    let exit = vm.wait_exit()?;
-    ensure!(
-        exit.code() == Some(1),
-        "QEMU exit code should be 1, not {exit}"
-    );
-    ensure!(
-        vm.output().contains("phys-bits too low"),
-        "QEMU did not say phys-bits too low"
-    );
-    Ok(())
+    vm.args(args.split_whitespace());
+    refusal::launch_expecting_exit(&mut vm, 1, "phys-bits too low")
 }
 
 /// QEMU, with `args`, must start and not say `phys-bits too low`. The

@@ -1,5 +1,6 @@
 //! Port of QEMU's tests/functional/x86_64/test_vm_launch_update.py: one vm-launch-update device starts, a second one is refused.
 
+use qemu_fixtures::harness::refusal;
 use qemu_fixtures::prelude::*;
 
 /// QEMU releases before the device (10.0 among them) skip: the original
@@ -27,16 +28,9 @@ fn vm_launch_update(mut vm: Machine) -> TestResult {
         "-device",
         "vm-launch-update,id=fw2",
     ]);
-    vm.disable_qmp().launch()?;
-    let exit = vm.wait_exit()?;
-    ensure!(
-        exit.code() == Some(1),
-        "QEMU exit code should be 1, not {exit}"
-    );
-    ensure!(
-        vm.output()
-            .contains("at most one vm-launch-update device is permitted"),
-        "QEMU did not refuse the second vm-launch-update device"
-    );
-    Ok(())
+    refusal::launch_expecting_exit(
+        &mut vm,
+        1,
+        "at most one vm-launch-update device is permitted",
+    )
 }
