@@ -123,6 +123,22 @@ pub fn boot_dtb_to_command_line(
     Ok(())
 }
 
+/// The opening of the board tests that boot a cpio rootfs from
+/// groeck's linux-build-test: `-append <command_line> -no-reboot`,
+/// [`launch_kernel`] with `initrd` (and `dtb`), then wait for the
+/// rootfs's `Boot successful.` (a panic fails it).
+pub fn boot_initrd_to_shell(
+    vm: &mut Machine,
+    kernel: &Path,
+    initrd: &Path,
+    dtb: Option<&Path>,
+    command_line: &str,
+) -> TestResult {
+    vm.args(["-append", command_line, "-no-reboot"]);
+    launch_kernel(vm, kernel, Some(initrd), dtb, 0, Some("Boot successful."))?;
+    Ok(())
+}
+
 /// What a kernel prints of the command line it was given.
 pub fn command_line_echo(command_line: &str) -> String {
     format!("Kernel command line: {command_line}")

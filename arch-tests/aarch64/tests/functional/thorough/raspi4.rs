@@ -56,12 +56,10 @@ fn arm_raspi4_initrd(mut vm: Machine) -> TestResult {
          panic=-1 noreboot dwc_otg.fiq_fsm_enable=0",
         linux::KERNEL_COMMON_COMMAND_LINE
     );
-    vm.args(["-append", &kernel_command_line, "-no-reboot"]);
     // When PCI is supported we can add a USB controller:
     //                '-device', 'qemu-xhci,bus=pcie.1,id=xhci',
     //                '-device', 'usb-kbd,bus=xhci.0',
-    vm.launch_kernel(&kernel, Some(&initrd), Some(&dtb), 0, None)?;
-    linux::wait_for_console_pattern(&mut vm, "Boot successful.")?;
+    linux::boot_initrd_to_shell(&mut vm, &kernel, &initrd, Some(&dtb), &kernel_command_line)?;
     let console = vm.console();
     console.exec_command_and_wait_for_pattern("cat /proc/cpuinfo", "BCM2835", None)?;
     console.exec_command_and_wait_for_pattern("cat /proc/iomem", "cprman@7e101000", None)?;

@@ -52,9 +52,7 @@ fn arm_raspi2_initrd(mut vm: Machine) -> TestResult {
         "{}earlycon=pl011,0x3f201000 console=ttyAMA0 panic=-1 noreboot dwc_otg.fiq_fsm_enable=0",
         linux::KERNEL_COMMON_COMMAND_LINE
     );
-    vm.args(["-append", &kernel_command_line, "-no-reboot"]);
-    vm.launch_kernel(&kernel, Some(&initrd), Some(&dtb), 0, None)?;
-    linux::wait_for_console_pattern(&mut vm, "Boot successful.")?;
+    linux::boot_initrd_to_shell(&mut vm, &kernel, &initrd, Some(&dtb), &kernel_command_line)?;
     let console = vm.console();
     console.exec_command_and_wait_for_pattern("cat /proc/cpuinfo", "BCM2835", None)?;
     console.exec_command_and_wait_for_pattern("cat /proc/iomem", "/soc/cprman@7e101000", None)?;
