@@ -72,6 +72,10 @@ impl Fixture {
         let built = workspace.join("target/fx.tar.zst");
         let output = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
             .current_dir(&workspace)
+            // This test may itself run under `--profile thorough`, which
+            // nextest passes on as NEXTEST_PROFILE; the fixture has only
+            // the default profile.
+            .env_remove("NEXTEST_PROFILE")
             .args(["nextest", "archive", "--workspace", "--archive-file"])
             .arg(&built)
             .output()
