@@ -31,8 +31,11 @@ pub fn target_dir() -> PathBuf {
         return PathBuf::from(dir);
     }
     let exe = std::env::current_exe().unwrap_or_default();
+    // Cargo marks its target directory with CACHEDIR.TAG, but a target
+    // directory created by a fresh `cargo build` may only have the
+    // .rustc_info.json it always writes.
     exe.ancestors()
-        .find(|dir| dir.join("CACHEDIR.TAG").is_file())
+        .find(|dir| dir.join("CACHEDIR.TAG").is_file() || dir.join(".rustc_info.json").is_file())
         .map(Path::to_path_buf)
         .unwrap_or_else(|| std::env::temp_dir().join("qemu-functional"))
 }
