@@ -553,18 +553,7 @@ impl Console {
             // Before QEMU's exit: nextest's SIGTERM reaches QEMU too, and
             // the stop is the cause, not QEMU's death.
             if let Some(stop) = interrupt::check() {
-                self.logs.log(format_args!(
-                    "{}console: {stop} after {:.1}s waiting for {success:?}",
-                    self.prefix,
-                    started.elapsed().as_secs_f64()
-                ));
-                return Err(ConsoleError::Interrupted {
-                    stop,
-                    pattern: success.to_owned(),
-                    waited: started.elapsed(),
-                    log_dir: self.logs.dir().to_path_buf(),
-                    context: self.context(),
-                });
+                return Err(self.interrupted(stop, success, started));
             }
             // Everything QEMU sent is scanned: did it exit?
             let exit = self.process.exit();
@@ -574,6 +563,9 @@ impl Console {
                 if closed || since.elapsed() > Duration::from_secs(1) {
                     let exit = exit.or_else(|| self.process.wait_timeout(Duration::from_secs(5)));
                     self.process.wait_output(Duration::from_secs(2));
+                    if let Some(signal) = interrupt::signal_behind_exit() {
+                        return Err(self.interrupted(Stop::Signal(signal), success, started));
+                    }
                     self.logs.log(format_args!(
                         "{}console: QEMU {} while waiting for {success:?}",
                         self.prefix,
@@ -617,6 +609,21 @@ impl Console {
             if state.length == length && !state.closed {
                 let _ = self.shared.grew.wait_timeout(state, TICK).unwrap();
             }
+        }
+    }
+
+    fn interrupted(&self, stop: Stop, success: &str, started: Instant) -> ConsoleError {
+        self.logs.log(format_args!(
+            "{}console: {stop} after {:.1}s waiting for {success:?}",
+            self.prefix,
+            started.elapsed().as_secs_f64()
+        ));
+        ConsoleError::Interrupted {
+            stop,
+            pattern: success.to_owned(),
+            waited: started.elapsed(),
+            log_dir: self.logs.dir().to_path_buf(),
+            context: self.context(),
         }
     }
 

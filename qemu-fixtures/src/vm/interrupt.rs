@@ -57,6 +57,41 @@ pub fn signal() -> Option<i32> {
     }
 }
 
+/// The stop signal behind a QEMU that just went away, if there is one.
+///
+/// nextest's timeout signals the whole process group: QEMU may handle its
+/// SIGTERM and exit before any thread of ours has run the handler. So a
+/// wait that sees QEMU go asks here: the flag, then the signals delivered
+/// but not yet handled, for a moment.
+pub fn signal_behind_exit() -> Option<i32> {
+    const LOOK_FOR: Duration = Duration::from_millis(50);
+    let started = Instant::now();
+    loop {
+        if let Some(signal) = signal().or_else(|| pending_stop(&[libc::SIGTERM, libc::SIGINT])) {
+            return Some(signal);
+        }
+        if started.elapsed() >= LOOK_FOR {
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+/// The first of `signals` pending for this thread or the process.
+fn pending_stop(signals: &[i32]) -> Option<i32> {
+    // SAFETY: sigpending fills the zeroed set; sigismember reads it.
+    unsafe {
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        if libc::sigpending(&mut set) != 0 {
+            return None;
+        }
+        signals
+            .iter()
+            .copied()
+            .find(|&signal| libc::sigismember(&set, signal) == 1)
+    }
+}
+
 /// Sets the instant no wait may pass, and the limit it came from.
 pub fn set_deadline(at: Instant, limit: Duration) {
     *DEADLINE.lock().unwrap() = Some((at, limit));
@@ -105,4 +140,34 @@ pub fn kill_all() -> Vec<i32> {
         unsafe { libc::kill(pid, libc::SIGKILL) };
     }
     live.clone()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A signal delivered but not yet handled counts: it is blocked on this
+    /// thread here, as it is while no thread of a loaded test has run the
+    /// handler yet.
+    #[test]
+    fn a_pending_stop_signal_is_behind_the_exit() {
+        // SAFETY: blocks, raises and then consumes SIGINT on this thread
+        // only; it is never delivered, so no handler or default action runs.
+        unsafe {
+            let mut set: libc::sigset_t = std::mem::zeroed();
+            libc::sigemptyset(&mut set);
+            libc::sigaddset(&mut set, libc::SIGINT);
+            libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut());
+            assert_eq!(signal_behind_exit(), None, "nothing was sent yet");
+            libc::pthread_kill(libc::pthread_self(), libc::SIGINT);
+            assert_eq!(signal_behind_exit(), Some(libc::SIGINT));
+            let mut info: libc::siginfo_t = std::mem::zeroed();
+            let now = libc::timespec {
+                tv_sec: 0,
+                tv_nsec: 0,
+            };
+            assert_eq!(libc::sigtimedwait(&set, &mut info, &now), libc::SIGINT);
+            libc::pthread_sigmask(libc::SIG_UNBLOCK, &set, std::ptr::null_mut());
+        }
+    }
 }

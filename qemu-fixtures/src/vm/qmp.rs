@@ -219,8 +219,16 @@ impl Qmp {
     /// Reads one message; an event is queued. `None` when the deadline
     /// passes first.
     fn read_one(&mut self, deadline: Instant, doing: &str) -> Result<Option<Incoming>, QmpError> {
-        let closed = || QmpError::Closed {
-            doing: doing.to_owned(),
+        // A closed socket after a signal is the signal's doing: QEMU got
+        // it too (see `interrupt::signal_behind_exit`).
+        let closed = || match super::interrupt::signal_behind_exit() {
+            Some(signal) => QmpError::Interrupted {
+                stop: super::interrupt::Stop::Signal(signal),
+                doing: doing.to_owned(),
+            },
+            None => QmpError::Closed {
+                doing: doing.to_owned(),
+            },
         };
         loop {
             // Only a signal cuts a QMP wait short, not the test's deadline:
