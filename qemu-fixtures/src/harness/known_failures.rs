@@ -63,7 +63,10 @@ pub static KNOWN_FAILURES: &[Known] = &[
     // last line, so about one teardown in 150 loses (core dump: SIGSEGV in
     // aio_co_wake from json_message_process_token, the main thread in
     // monitor_cleanup). Fixed by 03f50d7ee756 ("monitor: don't wake up
-    // qmp_dispatcher_co coroutine upon cleanup"), first in 10.1.0.
+    // qmp_dispatcher_co coroutine upon cleanup"), first in 10.1.0. Since
+    // Machine::shutdown stopped sending `quit` after SHUTDOWN, 0 of 1200
+    // stress runs crashed: the row stays for a shutdown that starts just
+    // after we looked.
     Known {
         target: "hppa",
         machine: "*",

@@ -184,6 +184,12 @@ impl Qmp {
         self.events.drain(..).collect()
     }
 
+    /// Whether QEMU has sent SHUTDOWN (the event stays queued).
+    pub(crate) fn shutdown_announced(&mut self) -> bool {
+        let _ = self.poll_events();
+        self.events.iter().any(|event| event.name == "SHUTDOWN")
+    }
+
     /// Waits for the next event called `name`; events before it stay queued
     /// in order for later waits.
     pub fn wait_event(&mut self, name: &str, timeout: Duration) -> Result<Event, QmpError> {

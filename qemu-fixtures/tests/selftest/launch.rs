@@ -133,6 +133,32 @@ fn shutdown_quits_and_reports_the_exit(mut vm: Machine) -> TestResult {
     Ok(())
 }
 
+/// A guest's shutdown that leaves QEMU paused (`-no-shutdown`) is quit at
+/// once, not waited on as if QEMU were exiting by itself.
+#[qemu_test]
+fn a_shutdown_paused_by_no_shutdown_is_quit_at_once(mut vm: Machine) -> TestResult {
+    vm.set_machine("none")?;
+    // With -no-reboot a reset is a shutdown, as a guest's would be.
+    vm.args(["-nodefaults", "-no-reboot", "-no-shutdown"])
+        .launch()?;
+    vm.cmd("system_reset", Value::Null)?;
+    // SHUTDOWN, then STOP: QEMU paused; SHUTDOWN stays queued.
+    vm.qmp().wait_event("STOP", Duration::from_secs(10))?;
+    let exit = vm.shutdown()?;
+    ensure!(exit.code() == Some(0), "QEMU {exit} after quit");
+    let log = std::fs::read_to_string(vm.env().log_file(["base.log"]))
+        .map_err(|err| TestError::io("reading base.log", err))?;
+    ensure!(
+        log.contains(r#""event": "SHUTDOWN""#) && log.contains(r#"qmp >>> {"execute":"quit""#),
+        "base.log lacks the guest's shutdown or the quit: {log}"
+    );
+    ensure!(
+        !log.contains("waiting 2s for QEMU to exit"),
+        "the shutdown waited for a QEMU that -no-shutdown keeps: {log}"
+    );
+    Ok(())
+}
+
 #[qemu_test]
 fn qemu_crashing_is_a_failure_of_shutdown(mut vm: Machine) -> TestResult {
     vm.set_machine("none")?;
