@@ -148,14 +148,16 @@ pub enum ConsoleError {
     },
     /// nextest's timeout (SIGTERM), Ctrl-C or the test's deadline ended the
     /// wait: what it waited for and where the logs are, before the kill.
+    /// QEMU's CPU time tells a hang (little) from a slow host (much).
     #[error(
-        "{stop} after {:.1}s waiting for {pattern:?}{context}\nlogs: {}",
-        waited.as_secs_f64(), log_dir.display()
+        "{stop} after {:.1}s waiting for {pattern:?} (QEMU used {:.1}s of CPU){context}\nlogs: {}",
+        waited.as_secs_f64(), cpu.as_secs_f64(), log_dir.display()
     )]
     Interrupted {
         stop: Stop,
         pattern: String,
         waited: Duration,
+        cpu: Duration,
         log_dir: PathBuf,
         context: Box<Context>,
     },
@@ -553,7 +555,7 @@ impl Console {
             // Before QEMU's exit: nextest's SIGTERM reaches QEMU too, and
             // the stop is the cause, not QEMU's death.
             if let Some(stop) = interrupt::check() {
-                return Err(self.interrupted(stop, success, started));
+                return Err(self.interrupted(stop, success, started, (cpu_at_start, cpu_used)));
             }
             // Everything QEMU sent is scanned: did it exit?
             let exit = self.process.exit();
@@ -564,7 +566,12 @@ impl Console {
                     let exit = exit.or_else(|| self.process.wait_timeout(Duration::from_secs(5)));
                     self.process.wait_output(Duration::from_secs(2));
                     if let Some(signal) = interrupt::signal_behind_exit() {
-                        return Err(self.interrupted(Stop::Signal(signal), success, started));
+                        return Err(self.interrupted(
+                            Stop::Signal(signal),
+                            success,
+                            started,
+                            (cpu_at_start, cpu_used),
+                        ));
                     }
                     self.logs.log(format_args!(
                         "{}console: QEMU {} while waiting for {success:?}",
@@ -612,16 +619,29 @@ impl Console {
         }
     }
 
-    fn interrupted(&self, stop: Stop, success: &str, started: Instant) -> ConsoleError {
+    fn interrupted(
+        &self,
+        stop: Stop,
+        success: &str,
+        started: Instant,
+        (cpu_at_start, cpu_seen): (Duration, Duration),
+    ) -> ConsoleError {
+        // A QEMU that is gone has no CPU time left to read: the last seen.
+        let cpu = self
+            .process
+            .cpu_time()
+            .map_or(cpu_seen, |cpu| cpu.saturating_sub(cpu_at_start));
         self.logs.log(format_args!(
-            "{}console: {stop} after {:.1}s waiting for {success:?}",
+            "{}console: {stop} after {:.1}s (QEMU CPU {:.1}s) waiting for {success:?}",
             self.prefix,
-            started.elapsed().as_secs_f64()
+            started.elapsed().as_secs_f64(),
+            cpu.as_secs_f64()
         ));
         ConsoleError::Interrupted {
             stop,
             pattern: success.to_owned(),
             waited: started.elapsed(),
+            cpu,
             log_dir: self.logs.dir().to_path_buf(),
             context: self.context(),
         }

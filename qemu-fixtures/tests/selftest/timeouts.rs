@@ -66,8 +66,9 @@ fn a_hang_ends_at_the_test_deadline_with_pattern_logs_and_a_timeout_record(
     ensure!(
         stderr.contains("the test's deadline passed (QEMU_TEST_TIMEOUT=4s)")
             && stderr.contains(PATTERN)
+            && stderr.contains("s of CPU)")
             && stderr.contains("logs: "),
-        "the failure does not say the deadline, the pattern and the logs:\n{stderr}"
+        "the failure does not say the deadline, the pattern, QEMU's CPU time and the logs:\n{stderr}"
     );
     let record = record_of("waits_on_a_stopped_guest")?;
     ensure!(record.verdict == "timeout", "recorded {record:?}");
