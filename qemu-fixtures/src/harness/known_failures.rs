@@ -60,7 +60,7 @@ pub static KNOWN_FAILURES: &[Known] = &[
     // monitor_cleanup() ended it: aio_co_wake(NULL) when `quit` arrives
     // while a guest-requested shutdown is already tearing QEMU down.
     // SeaBIOS-hppa's EXIT halts the machine within a millisecond of its
-    // last line, so about one teardown in 150 loses (core dump: SIGSEGV in
+    // last line, so about one teardown in 300 loses (core dump: SIGSEGV in
     // aio_co_wake from json_message_process_token, the main thread in
     // monitor_cleanup). Fixed by 03f50d7ee756 ("monitor: don't wake up
     // qmp_dispatcher_co coroutine upon cleanup"), first in 10.1.0. Since
