@@ -6,12 +6,14 @@ use std::net::{Ipv4Addr, TcpListener};
 use std::path::PathBuf;
 
 use super::outcome::TestError;
-use super::testenv::functional_root;
 
 /// A lease on this process's range of ports: while it lives, no other
 /// test process that shares the range picks from it, so a port found free
 /// stays ours until QEMU binds it. As upstream's `Ports`, the range is
-/// 1024 ports from 49152 on, chosen by the process id.
+/// 1024 ports from 49152 on, chosen by the process id. Unlike upstream's,
+/// the locks live in the host's temporary directory, not the build tree:
+/// partitions of one CI machine run from separate directories, and their
+/// tests picked the same port.
 pub struct Ports {
     start: u32,
     /// Excluded; 65536 for the last range.
@@ -68,7 +70,7 @@ impl Ports {
 
     fn lock_range_of(pid: u32) -> Result<Ports, PortsError> {
         let start = 49152 + (pid.wrapping_mul(Ports::RANGE_SIZE) % 16384);
-        let dir = functional_root();
+        let dir = lock_dir();
         let path = dir.join(format!(".port_lock.{start}"));
         let lock = fs::create_dir_all(&dir)
             .and_then(|()| {
@@ -86,6 +88,11 @@ impl Ports {
             _lock: lock,
         })
     }
+}
+
+/// Where every test process on this host finds the ranges' locks.
+fn lock_dir() -> PathBuf {
+    std::env::temp_dir().join("qemu-functional-ports")
 }
 
 /// Either is a failure: upstream's `find_free_ports` asserts it found
@@ -138,7 +145,7 @@ mod tests {
     fn the_lock_excludes_another_holder_of_the_range() {
         // A pid no test process has here: its range and lock are this test's.
         let ports = Ports::lock_range_of(u32::MAX - 7).unwrap();
-        let path = functional_root().join(format!(".port_lock.{}", ports.start));
+        let path = lock_dir().join(format!(".port_lock.{}", ports.start));
         let other = File::open(&path).unwrap();
         assert!(
             other.try_lock().is_err(),
