@@ -5,12 +5,15 @@
 //! protected mode before it prints, as every kernel does early: on those
 //! machines real mode runs and that switch does not. On an aarch64 host it
 //! runs on `virt` and prints on its PL011. Other hosts have no probe, and
-//! KVM is refused saying so. The verdict is cached for the process.
+//! KVM is refused saying so. The verdict is cached for the process, and
+//! on disk for the nextest run: each test is a process, and a probe that
+//! fails takes its whole 10 s.
 
+use std::fs::{self, File};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::{Mutex, OnceLock};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use super::unavailable::Unavailable;
 
@@ -28,12 +31,83 @@ pub fn kvm_works(binary: &Path, arch: &str) -> Result<(), Unavailable> {
     if let Some((_, verdict)) = verdicts.lock().unwrap().iter().find(|(b, _)| b == binary) {
         return verdict.clone();
     }
-    let verdict = probe(binary, arch);
+    let verdict = match run_id() {
+        Some(run) => probe_once_per_run(&super::probes::probe_dir(), &run, binary, arch),
+        None => probe(binary, arch),
+    };
     verdicts
         .lock()
         .unwrap()
         .push((binary.to_path_buf(), verdict.clone()));
     verdict
+}
+
+/// The run a test process belongs to, as `harness::outcome::run_dir` names
+/// it; `None` outside nextest and our tools (`cargo test`).
+fn run_id() -> Option<String> {
+    std::env::var("QEMU_TEST_RUN_ID")
+        .ok()
+        .or_else(|| std::env::var("NEXTEST_RUN_ID").ok())
+        .filter(|run| !run.is_empty())
+}
+
+/// How long a run's verdict file is kept: runs are over long before.
+const RUN_VERDICT_KEPT: Duration = Duration::from_secs(24 * 3600);
+
+/// Probes `binary` once for the run `run`: the first test process probes
+/// under a lock and writes the verdict in `dir`; the run's others wait for
+/// it and read it. A host's KVM does not change within a run, but may
+/// between runs (load, a kernel update), so the verdict is not kept for
+/// the next one.
+fn probe_once_per_run(dir: &Path, run: &str, binary: &Path, arch: &str) -> Result<(), Unavailable> {
+    let Some(key) = super::probes::key(binary, &["kvm-probe", arch, run]) else {
+        return probe(binary, arch);
+    };
+    let path = dir.join(format!("kvm-{key}"));
+    // Without a lock every process probes for itself: slower, not wrong.
+    let _lock = fs::create_dir_all(dir)
+        .and_then(|()| File::create(dir.join(format!("kvm-{key}.lock"))))
+        .and_then(|file| file.lock().map(|()| file));
+    if let Ok(text) = fs::read_to_string(&path) {
+        return match text.strip_prefix("unusable\n") {
+            None if text == "ok" => Ok(()),
+            Some(reason) => Err(kvm_unusable(reason)),
+            None => probe(binary, arch),
+        };
+    }
+    let verdict = probe(binary, arch);
+    let text = match &verdict {
+        Ok(()) => Some("ok".to_owned()),
+        Err(Unavailable::KvmUnusable { reason }) => Some(format!("unusable\n{reason}")),
+        Err(_) => None,
+    };
+    if let Some(text) = text {
+        forget_old_runs(dir);
+        // Whole or not at all, for a reader without the lock.
+        let partial = dir.join(format!("kvm-{key}.{}", std::process::id()));
+        let _ = fs::write(&partial, text).and_then(|()| fs::rename(&partial, &path));
+    }
+    verdict
+}
+
+/// Removes the verdict and lock files of runs long over.
+fn forget_old_runs(dir: &Path) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let old = entry
+            .metadata()
+            .and_then(|meta| meta.modified())
+            .is_ok_and(|modified| {
+                SystemTime::now()
+                    .duration_since(modified)
+                    .is_ok_and(|age| age > RUN_VERDICT_KEPT)
+            });
+        if old && entry.file_name().to_string_lossy().starts_with("kvm-") {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
 }
 
 fn probe(binary: &Path, arch: &str) -> Result<(), Unavailable> {
@@ -166,6 +240,44 @@ fn kvm_unusable(reason: impl Into<String>) -> Unavailable {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A run's first verdict is the run's: later processes read it, and
+    /// never probe (the binary here could not even run); another run
+    /// probes afresh.
+    #[test]
+    fn a_run_probes_kvm_once_and_keeps_the_verdict_to_itself() {
+        let dir = tempfile::tempdir().unwrap();
+        // Not executable: a probe of it is refused, which is cached too.
+        let binary = dir.path().join("qemu-system-x86_64");
+        fs::write(&binary, "not a QEMU").unwrap();
+        let cache = dir.path().join("probes");
+        let key = |run: &str| super::super::probes::key(&binary, &["kvm-probe", "x86_64", run]);
+
+        let first = probe_once_per_run(&cache, "run-1", &binary, "x86_64");
+        let Err(Unavailable::KvmUnusable { reason }) = &first else {
+            panic!("a probe of a non-QEMU was not refused: {first:?}");
+        };
+        let stored = fs::read_to_string(cache.join(format!("kvm-{}", key("run-1").unwrap())));
+        assert_eq!(stored.unwrap(), format!("unusable\n{reason}"));
+
+        // Another process of run-2 found KVM working: run-2 believes it.
+        let verdict_2 = cache.join(format!("kvm-{}", key("run-2").unwrap()));
+        fs::write(&verdict_2, "ok").unwrap();
+        assert_eq!(
+            probe_once_per_run(&cache, "run-2", &binary, "x86_64"),
+            Ok(())
+        );
+        fs::write(&verdict_2, "unusable\nkvm accelerator: as run-2 saw it").unwrap();
+        assert_eq!(
+            probe_once_per_run(&cache, "run-2", &binary, "x86_64"),
+            Err(kvm_unusable("kvm accelerator: as run-2 saw it"))
+        );
+        assert_eq!(
+            probe_once_per_run(&cache, "run-1", &binary, "x86_64"),
+            first,
+            "run-1 keeps its own verdict"
+        );
+    }
 
     #[test]
     fn arm_hosts_have_a_probe_guest_and_others_are_named() {

@@ -128,7 +128,8 @@ impl fmt::Display for QemuVersion {
 
 /// The cache file name of one question to one binary, or `None` when the
 /// binary cannot be looked at (then it is not cached).
-fn key(binary: &Path, args: &[&str]) -> Option<String> {
+/// The cache key of `binary <args>`: the binary's identity and the question.
+pub(crate) fn key(binary: &Path, args: &[&str]) -> Option<String> {
     let meta = fs::metadata(binary).ok()?;
     let mut hash = Sha256::new();
     hash.update(binary.as_os_str().as_encoded_bytes());
