@@ -12,7 +12,9 @@ use anyhow::{Context, bail};
 use qemu_fixtures::harness::outcome::{Recorded, read_records};
 use quick_junit::{NonSuccessKind, Report as JunitReport, TestCase, TestCaseStatus, TestSuite};
 
-use crate::ci_plan::{EVENTS_FILE, Plan, default_archive, junit_in, list_archive, read_plan};
+use crate::ci_plan::{
+    EVENTS_FILE, EXIT_FILE, Plan, default_archive, junit_in, list_archive, read_plan,
+};
 use crate::flags::CiMerge;
 use crate::nextest::workspace_root;
 use crate::report::{Line, Ran, Summary};
@@ -71,6 +73,12 @@ pub struct Partition {
     pub profile: String,
     /// nextest finished and wrote its JUnit report.
     pub finished: bool,
+    /// How nextest exited, when it returned without a report (it could
+    /// not run: a broken archive, a full disk). None when it finished or
+    /// when the job was killed before it returned.
+    pub gave_up: Option<String>,
+    /// The partition's tests that never ended: listed as failed.
+    pub unfinished: usize,
     /// Each test the partition reports, with its line.
     pub lines: Vec<(TestKey, Line)>,
 }
@@ -112,19 +120,23 @@ pub fn read_partition(
             ((binary, line.test.clone()), line)
         })
         .collect();
+    let gave_up = match std::fs::read_to_string(dir.join(EXIT_FILE)) {
+        Ok(status) if !finished => Some(status.trim().to_owned()),
+        _ => None,
+    };
+    let mut unfinished = 0;
     if !finished {
         let ended: BTreeSet<TestKey> = ran.iter().map(|(key, _)| key.clone()).collect();
         for key in expected(&plan)?.difference(&ended) {
+            unfinished += 1;
+            let how = match &gave_up {
+                Some(status) => format!("nextest of partition {} ended ({status})", plan.partition),
+                None => format!("partition {} was killed", plan.partition),
+            };
             let message = if running.contains(key) {
-                format!(
-                    "killed while running: partition {} was killed",
-                    plan.partition
-                )
+                format!("did not end: {how} while it ran")
             } else {
-                format!(
-                    "never ran: partition {} was killed before it",
-                    plan.partition
-                )
+                format!("never ran: {how} before it")
             };
             let line = Line {
                 krate: krate_of(&key.0).to_owned(),
@@ -142,6 +154,8 @@ pub fn read_partition(
         label: plan.partition,
         profile: plan.profile,
         finished,
+        gave_up,
+        unfinished,
         lines,
     })
 }
@@ -165,16 +179,17 @@ pub fn merge(partitions: &[Partition], all: &BTreeSet<TestKey>) -> anyhow::Resul
         if !seen.insert(k) {
             problems.push(format!("partition {} is given twice", partition.label));
         }
-        if !partition.finished {
-            let unfinished = partition
-                .lines
-                .iter()
-                .filter(|(_, line)| line.log_dir.is_none() && line.message.contains("was killed"))
-                .count();
-            problems.push(format!(
+        let unfinished = partition.unfinished;
+        match (&partition.gave_up, partition.finished) {
+            (_, true) => {}
+            (Some(status), false) => problems.push(format!(
+                "partition {} ended without its report: nextest {status} (see the job's log): {unfinished} of its tests never finished (listed as failed)",
+                partition.label
+            )),
+            (None, false) => problems.push(format!(
                 "partition {} was killed halfway: {unfinished} of its tests never finished (listed as failed)",
                 partition.label
-            ));
+            )),
         }
     }
     if schemes.len() > 1 {

@@ -119,6 +119,10 @@ pub const PLAN_FILE: &str = "plan.json";
 /// a killed partition leaves of the tests it finished.
 pub const EVENTS_FILE: &str = "events.jsonl";
 
+/// How nextest exited (`exit status: 100`), written when it returns: a
+/// partition without it was killed.
+pub const EXIT_FILE: &str = "nextest-exit";
+
 /// Where nextest writes the partition's JUnit report, when it finishes.
 pub fn junit_in(dir: &Path, profile: &str) -> PathBuf {
     dir.join("store").join(profile).join("junit.xml")
@@ -144,6 +148,7 @@ impl CiRun {
             "extract",
             PLAN_FILE,
             EVENTS_FILE,
+            EXIT_FILE,
             "nextest.toml",
         ] {
             let path = dir.join(stale);
@@ -210,6 +215,16 @@ impl CiRun {
             command.arg(format!("--test-threads={jobs}"));
         }
         let status = command.status().context("running cargo nextest run")?;
+        // The merge tells a partition whose nextest gave up (a broken
+        // archive, a full disk) from one whose runner was killed: only the
+        // first gets here.
+        let exit_path = dir.join(EXIT_FILE);
+        std::fs::write(&exit_path, format!("{status}\n"))
+            .with_context(|| format!("writing {}", exit_path.display()))?;
+        // The extracted archive is the partition's copy of every test
+        // binary (1.4 GB for this workspace): a job's results are its
+        // records, JUnit and events, not the binaries.
+        let _ = std::fs::remove_dir_all(dir.join("extract"));
         // The records are under our run id, not nextest's: say where, and
         // how to list them.
         println!(

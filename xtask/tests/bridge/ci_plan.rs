@@ -94,6 +94,10 @@ impl Fixture {
     }
 
     fn run(&self, partition: &str, dir: &Path) -> Command {
+        self.run_archive(partition, dir, &self.archive)
+    }
+
+    fn run_archive(&self, partition: &str, dir: &Path, archive: &Path) -> Command {
         let mut command = Command::new(xtask());
         command
             .args([
@@ -105,7 +109,7 @@ impl Fixture {
                 partition,
             ])
             .arg("--archive")
-            .arg(&self.archive)
+            .arg(archive)
             .arg("--workspace")
             .arg(&self.workspace)
             .arg("--dir")
@@ -158,6 +162,8 @@ fn partitions_from_a_moved_archive_merge_into_every_test_once() {
             dir.display()
         );
         assert!(text(&output).contains(&said), "{}", text(&output));
+        // The binaries extracted for the run are gone; its results stay.
+        assert!(!dir.join("extract").exists(), "{}", text(&output));
     }
     // One partition alone: its records are under ci-plan's run id, which
     // `report --dir` reads from its plan.json.
@@ -255,7 +261,9 @@ fn a_partition_killed_halfway_is_reported_with_the_tests_it_never_ran() {
         "{listing}"
     );
     assert!(
-        listing.contains("fx tests::c_holds: killed while running: partition slice:1/1 was killed"),
+        listing.contains(
+            "fx tests::c_holds: did not end: partition slice:1/1 was killed while it ran"
+        ),
         "{listing}"
     );
     assert!(
@@ -267,4 +275,36 @@ fn a_partition_killed_halfway_is_reported_with_the_tests_it_never_ran() {
         verdicts,
         "fx\ttests::a_passes\tpass\nfx\ttests::b_fails\tfail\nfx\ttests::c_holds\tfail\nfx\ttests::d_later\tfail\n"
     );
+}
+
+#[test]
+fn a_partition_whose_nextest_gave_up_is_told_from_a_killed_one() {
+    let fx = Fixture::new("gave-up");
+    // The job's download was cut short: nextest cannot extract it.
+    let bytes = std::fs::read(&fx.archive).unwrap();
+    let truncated = fx.root.join("truncated.tar.zst");
+    std::fs::write(&truncated, &bytes[..bytes.len() / 2]).unwrap();
+    let dir = fx.root.join("job-1");
+    let output = fx.run_archive("1/1", &dir, &truncated).output().unwrap();
+    assert_ne!(output.status.code(), Some(0), "{}", text(&output));
+
+    let merged = fx.merge(&[&dir], &fx.root.join("merged"));
+    let listing = text(&merged);
+    assert_eq!(merged.status.code(), Some(1), "{listing}");
+    assert!(
+        listing
+            .contains("ERROR partition slice:1/1 ended without its report: nextest exit status: "),
+        "{listing}"
+    );
+    assert!(
+        listing.contains("4 of its tests never finished"),
+        "{listing}"
+    );
+    assert!(
+        listing.contains(
+            "fx tests::a_passes: never ran: nextest of partition slice:1/1 ended (exit status: "
+        ),
+        "{listing}"
+    );
+    assert!(!listing.contains("was killed"), "{listing}");
 }
