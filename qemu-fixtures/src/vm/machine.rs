@@ -142,6 +142,8 @@ struct Running {
     qmp: Option<Qmp>,
     console: Option<Console>,
     finished: bool,
+    /// We sent the signal that may end it: its death is not QEMU's crash.
+    killed: bool,
 }
 
 impl<H: Host> Machine<H> {
@@ -474,6 +476,7 @@ impl<H: Host> Machine<H> {
                         qmp: None,
                         console,
                         finished: false,
+                        killed: false,
                     });
                     self.finish();
                     return Err(failure);
@@ -487,6 +490,7 @@ impl<H: Host> Machine<H> {
             qmp,
             console,
             finished: false,
+            killed: false,
         });
         Ok(self)
     }
@@ -622,6 +626,7 @@ impl<H: Host> Machine<H> {
                     self.name,
                     QUIT_TIMEOUT.as_secs()
                 ));
+                self.mark_killed();
                 process.signal(libc::SIGTERM);
                 killed_by_us = Some(libc::SIGTERM);
                 match process.wait_timeout(SIGNAL_TIMEOUT) {
@@ -662,6 +667,7 @@ impl<H: Host> Machine<H> {
         if process.exit().is_none() {
             self.logs
                 .log(format_args!("machine {}: kill: SIGKILL", self.name));
+            self.mark_killed();
             process.signal(libc::SIGKILL);
         }
         let exit = process.wait_timeout(SIGNAL_TIMEOUT);
@@ -772,7 +778,15 @@ impl<H: Host> Machine<H> {
         let exit = running.process.exit().expect("checked above");
         self.logs
             .log(format_args!("machine {}: QEMU {exit}", self.name));
-        self.env.qemu_exited(&exit);
+        if !running.killed {
+            self.env.qemu_exited(&exit);
+        }
+    }
+
+    fn mark_killed(&mut self) {
+        if let Some(running) = self.running.as_mut() {
+            running.killed = true;
+        }
     }
 
     fn output_tail(&self) -> String {
