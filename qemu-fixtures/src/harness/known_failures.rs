@@ -19,6 +19,10 @@ pub enum Expect {
     /// A QEMU dies by this signal at teardown, after the test passed: it
     /// crashed answering `quit`.
     SignalAtQuit(i32),
+    /// A check of the test's own fails (`ensure!`), no QEMU of it killed
+    /// by a signal: QEMU misbehaved without crashing. Told by the error's
+    /// kind, never by its text.
+    CheckFails,
 }
 
 /// One known bug of some QEMU releases.
@@ -76,6 +80,39 @@ pub static KNOWN_FAILURES: &[Known] = &[
         intermittent: true,
         url: "https://lore.kernel.org/r/20250502214729.928380-2-andrey.drobyshev@virtuozzo.com",
     },
+    // s390x record/replay diverges after a snapshot load: a TOD clock
+    // timer armed already expired fires once or twice depending on when
+    // the replay thread wakes (Ilya Leoshkevich's "target/s390x: Fix
+    // infinite loop during replay", pulled for 11.0 in January 2026, the
+    // fix upstream's s390x reverse-debugging test was added with). The
+    // test's reverse-continue loads the snapshot and replays to the end;
+    // when the recording reached the BIOS's "No suitable device for IPL.
+    // Halting..." (about half the runs here), 5 of 32 replays stopped
+    // elsewhere, gdb told SIGQUIT; no shorter recording failed (0 of 28).
+    Known {
+        target: "s390x",
+        machine: "s390-ccw-virtio",
+        test: "quick::reverse_debug::revdbg",
+        qemu: "10.0.0..11.0.0",
+        expect: Expect::CheckFails,
+        intermittent: true,
+        url: "https://lore.kernel.org/qemu-devel/20251201215514.1751994-1-iii@linux.ibm.com/",
+    },
+    // The destination of a sun4u migration taken while OpenBIOS starts
+    // aborts with "qemu: fatal: Trap 0x0068 while trap level (5) >= MAXTL
+    // (5)" (a data MMU miss it cannot take, in OpenBIOS at 0xffd0cc18):
+    // twice in thousands of migrations here, both under load; 0 of 600 on
+    // an idle machine. Reproduced only with Debian's 10.0.2; no upstream
+    // issue was found (the search below is where to look and to file it).
+    Known {
+        target: "sparc64",
+        machine: "sun4u",
+        test: "*migration::*",
+        qemu: "10.0.2..10.0.3",
+        expect: Expect::Signal(libc::SIGABRT),
+        intermittent: true,
+        url: "https://gitlab.com/qemu-project/qemu/-/issues/?search=sparc64%20migration%20MAXTL",
+    },
 ];
 
 /// How a finished test went, as far as a known failure cares.
@@ -86,7 +123,18 @@ pub enum Observed {
     Signal(i32),
     /// It passed, then a QEMU of it died by this signal at teardown.
     SignalAtQuit(i32),
+    /// A check of its own failed.
+    CheckFailed,
     /// It failed some other way.
+    Other,
+}
+
+/// How a test that did not pass failed, as far as a known failure cares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Failure {
+    /// A check of the test's own (`TestError::Check`).
+    Check,
+    /// Anything else: a machine, console or QMP error, a timeout, a panic.
     Other,
 }
 
@@ -94,7 +142,12 @@ pub enum Observed {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Judgement {
     /// It failed as the row expects: not a failure of the suite.
-    ExpectedFailure { url: &'static str, expect: Expect },
+    ExpectedFailure {
+        url: &'static str,
+        expect: Expect,
+        /// The row's race: another run of the test may well pass.
+        intermittent: bool,
+    },
     /// It passed where the row expects a failure: the row is stale.
     UnexpectedPass { url: &'static str },
 }
@@ -122,12 +175,14 @@ pub fn judge_teardown(env: &TestEnv) -> Option<Judgement> {
 }
 
 /// As [`judge`], for every QEMU the test in `env` launched: the first row
-/// that covers one of them decides.
-pub fn judge_test(env: &TestEnv, passed: bool) -> Option<Judgement> {
-    let observed = match (passed, env.qemus().signals.first()) {
-        (true, _) => Observed::Pass,
-        (false, Some(&signal)) => Observed::Signal(signal),
-        (false, None) => Observed::Other,
+/// that covers one of them decides. `failure` is how the test failed,
+/// `None` when it passed.
+pub fn judge_test(env: &TestEnv, failure: Option<Failure>) -> Option<Judgement> {
+    let observed = match (failure, env.qemus().signals.first()) {
+        (None, _) => Observed::Pass,
+        (Some(_), Some(&signal)) => Observed::Signal(signal),
+        (Some(Failure::Check), None) => Observed::CheckFailed,
+        (Some(Failure::Other), None) => Observed::Other,
     };
     judge_env(env, observed)
 }
@@ -158,6 +213,7 @@ fn judge_in(
     let expected = Some(Judgement::ExpectedFailure {
         url: row.url,
         expect: row.expect,
+        intermittent: row.intermittent,
     });
     match (observed, row.expect) {
         (Observed::Pass, _) if row.intermittent => None,
@@ -168,6 +224,7 @@ fn judge_in(
         {
             expected
         }
+        (Observed::CheckFailed, Expect::CheckFails) => expected,
         _ => None,
     }
 }
@@ -244,9 +301,32 @@ mod tests {
             Observed::Signal(libc::SIGSEGV),
         );
         assert!(
-            matches!(judged, Some(Judgement::ExpectedFailure { url, expect: Expect::Signal(libc::SIGSEGV) }) if url.starts_with("https://gitlab.com/qemu-project/qemu/")),
+            matches!(judged, Some(Judgement::ExpectedFailure { url, expect: Expect::Signal(libc::SIGSEGV), intermittent: false }) if url.starts_with("https://gitlab.com/qemu-project/qemu/")),
             "{judged:?}"
         );
+    }
+
+    #[test]
+    fn s390x_replay_divergence_is_expected_as_a_failed_check_only() {
+        let judged = |observed| {
+            judge(
+                "s390x",
+                Some("s390-ccw-virtio"),
+                "quick::reverse_debug::revdbg",
+                version("10.0.2"),
+                observed,
+            )
+        };
+        assert!(
+            matches!(judged(Observed::CheckFailed), Some(Judgement::ExpectedFailure { url, intermittent: true, .. }) if url.contains("iii@linux.ibm.com")),
+            "{:?}",
+            judged(Observed::CheckFailed)
+        );
+        // A timeout or QMP error, a crash, or a pass (a race's pass is no
+        // news) are not this bug.
+        assert_eq!(judged(Observed::Other), None);
+        assert_eq!(judged(Observed::Signal(libc::SIGSEGV)), None);
+        assert_eq!(judged(Observed::Pass), None);
     }
 
     #[test]
@@ -339,7 +419,7 @@ mod tests {
         assert!(
             matches!(
                 judge(test, "C3700", "10.0.2", segv_at_quit),
-                Some(Judgement::ExpectedFailure { url, expect: Expect::SignalAtQuit(libc::SIGSEGV) })
+                Some(Judgement::ExpectedFailure { url, expect: Expect::SignalAtQuit(libc::SIGSEGV), intermittent: true })
                     if url.contains("andrey.drobyshev")
             ),
             "a teardown SIGSEGV in 10.0.2 is the known race"

@@ -300,11 +300,13 @@ pub fn conclude(body: impl FnOnce() -> TestResult) -> Verdict {
     };
     // A known QEMU bug fails as expected, or passes and says its row can go.
     let (mut verdict, recorded, message) =
-        match known_failures::judge_test(&env, recorded == Recorded::Pass) {
-            Some(Judgement::ExpectedFailure { url, .. }) if recorded.is_failure() => (
+        match known_failures::judge_test(&env, failure_kind(&outcome, recorded)) {
+            Some(Judgement::ExpectedFailure {
+                url, intermittent, ..
+            }) if recorded.is_failure() => (
                 Verdict::Skip,
                 Recorded::Xfail,
-                format!("known failure: {url}: {message}"),
+                known_failure_message(url, intermittent, &message),
             ),
             Some(Judgement::UnexpectedPass { url }) if recorded == Recorded::Pass => (
                 Verdict::Fail,
@@ -339,10 +341,12 @@ pub fn conclude(body: impl FnOnce() -> TestResult) -> Verdict {
         let message = format!("QEMU failed at teardown: {}", failures.join("; "));
         // A known crash at `quit` fails as expected.
         (verdict, record.verdict, record.message) = match known_failures::judge_teardown(&env) {
-            Some(Judgement::ExpectedFailure { url, .. }) => (
+            Some(Judgement::ExpectedFailure {
+                url, intermittent, ..
+            }) => (
                 Verdict::Skip,
                 Recorded::Xfail.as_str().to_owned(),
-                format!("known failure: {url}: {message}"),
+                known_failure_message(url, intermittent, &message),
             ),
             _ => (Verdict::Fail, Recorded::Fail.as_str().to_owned(), message),
         };
@@ -354,6 +358,31 @@ pub fn conclude(body: impl FnOnce() -> TestResult) -> Verdict {
         panic::resume_unwind(payload);
     }
     verdict
+}
+
+/// How a test that did not pass failed, for the known-failures table:
+/// by the error's kind, never its text.
+fn failure_kind(
+    outcome: &std::thread::Result<TestResult>,
+    recorded: Recorded,
+) -> Option<known_failures::Failure> {
+    match outcome {
+        _ if !recorded.is_failure() => None,
+        Ok(Err(TestError::Check(_))) => Some(known_failures::Failure::Check),
+        _ => Some(known_failures::Failure::Other),
+    }
+}
+
+/// How an intermittent known failure's record begins: its xfail is a race
+/// lost, which another run of the same test may win.
+pub const INTERMITTENT_KNOWN_FAILURE: &str = "known failure (intermittent): ";
+
+fn known_failure_message(url: &str, intermittent: bool, message: &str) -> String {
+    if intermittent {
+        format!("{INTERMITTENT_KNOWN_FAILURE}{url}: {message}")
+    } else {
+        format!("known failure: {url}: {message}")
+    }
 }
 
 /// Called by `#[qemu_test]` when the body returned, before the machines it
