@@ -9,11 +9,16 @@ use super::outcome::TestError;
 
 /// A lease on this process's range of ports: while it lives, no other
 /// test process that shares the range picks from it, so a port found free
-/// stays ours until QEMU binds it. As upstream's `Ports`, the range is
-/// 1024 ports from 49152 on, chosen by the process id. Unlike upstream's,
-/// the locks live in the host's temporary directory, not the build tree:
-/// partitions of one CI machine run from separate directories, and their
-/// tests picked the same port.
+/// stays ours until QEMU binds it. As upstream's `Ports`, the range is one
+/// of 16 ranges of 1024 ports, chosen by the process id. Unlike upstream's:
+/// - the 16 ranges end where the host's ephemeral ports begin (16384 up to
+///   32767 on Linux's default 32768-60999), not at 49152-65535, which
+///   Linux also hands out for outgoing connections: such a connection
+///   could take a port we found free before QEMU bound it, and a probe
+///   that connects to a free port in that range can connect to itself;
+/// - the locks live in the host's temporary directory, not the build tree:
+///   partitions of one CI machine run from separate directories, and their
+///   tests picked the same port.
 pub struct Ports {
     start: u32,
     /// Excluded; 65536 for the last range.
@@ -39,6 +44,7 @@ impl Ports {
     /// The address the ports are free on.
     pub const ADDR: Ipv4Addr = Ipv4Addr::LOCALHOST;
     const RANGE_SIZE: u32 = 1024;
+    const RANGES: u32 = 16;
 
     /// Takes the lock of this process's range, waiting for another holder.
     pub fn lock() -> Result<Ports, PortsError> {
@@ -69,7 +75,8 @@ impl Ports {
     }
 
     fn lock_range_of(pid: u32) -> Result<Ports, PortsError> {
-        let start = 49152 + (pid.wrapping_mul(Ports::RANGE_SIZE) % 16384);
+        let span = Ports::RANGES * Ports::RANGE_SIZE;
+        let start = first_port() + (pid.wrapping_mul(Ports::RANGE_SIZE) % span);
         let dir = lock_dir();
         let path = dir.join(format!(".port_lock.{start}"));
         let lock = fs::create_dir_all(&dir)
@@ -87,6 +94,20 @@ impl Ports {
             end: start + Ports::RANGE_SIZE,
             _lock: lock,
         })
+    }
+}
+
+/// Where the 16 ranges begin: just below the host's ephemeral ports, or
+/// upstream's 49152 when they leave no room below.
+fn first_port() -> u32 {
+    let ephemeral = fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range")
+        .ok()
+        .and_then(|range| range.split_whitespace().next()?.parse::<u32>().ok())
+        .unwrap_or(32768);
+    let span = Ports::RANGES * Ports::RANGE_SIZE;
+    match ephemeral.checked_sub(span) {
+        Some(start) if start >= 1024 => start,
+        _ => 49152,
     }
 }
 
@@ -118,18 +139,25 @@ mod tests {
                 (ports.start..ports.end).contains(&u32::from(port)),
                 "{port}"
             );
-            assert!(port >= 49152);
             TcpListener::bind((Ports::ADDR, port)).unwrap();
         }
     }
 
     #[test]
-    fn the_last_range_reaches_port_65535() {
-        // 15 * 1024 is the last of the 16 ranges: 64512 up to 65535.
-        let ports = Ports::lock_range_of(15).unwrap();
-        assert_eq!((ports.start, ports.end), (64512, 65536));
-        let port = ports.find_free_port().unwrap();
-        assert!(port >= 64512, "{port}");
+    fn the_ranges_end_where_the_hosts_ephemeral_ports_begin() {
+        let range = fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range").unwrap();
+        let ephemeral: u32 = range.split_whitespace().next().unwrap().parse().unwrap();
+        // 15 * 1024 is the last of the 16 ranges; pid 16 wraps to the first.
+        let last = Ports::lock_range_of(15).unwrap();
+        let first = Ports::lock_range_of(16).unwrap();
+        if ephemeral >= 1024 + 16 * 1024 {
+            assert_eq!(last.end, ephemeral, "{range}");
+            assert_eq!(first.start, ephemeral - 16 * 1024, "{range}");
+        } else {
+            assert_eq!((first.start, last.end), (49152, 65536), "{range}");
+        }
+        let port = last.find_free_port().unwrap();
+        assert!(u32::from(port) < last.end, "{port}");
     }
 
     #[test]
