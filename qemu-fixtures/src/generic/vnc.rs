@@ -53,9 +53,10 @@ pub fn change_listen(mut vm: Machine) -> TestResult {
         .find_free_ports(3)?
         .try_into()
         .expect("find_free_ports gives as many as asked");
+    let before = listeners([a, b, c]);
     ensure!(
-        !listening(a) && !listening(b) && !listening(c),
-        "ports {a}, {b}, {c} should not listen before QEMU starts"
+        before == [false; 3],
+        "ports {a}, {b}, {c} should not listen before QEMU starts (listening: {before:?})"
     );
     vm.args([
         "-nodefaults",
@@ -70,9 +71,10 @@ pub fn change_listen(mut vm: Machine) -> TestResult {
         "VNC serves {}, expected {a}",
         vnc["service"]
     );
+    let started = listeners([a, b, c]);
     ensure!(
-        listening(a) && !listening(b) && !listening(c),
-        "only port {a} should listen"
+        started == [true, false, false],
+        "only port {a} of {a}, {b}, {c} should listen (listening: {started:?})"
     );
     vm.cmd(
         "display-update",
@@ -90,9 +92,10 @@ pub fn change_listen(mut vm: Machine) -> TestResult {
         "VNC serves {}, expected {b}",
         vnc["service"]
     );
+    let moved = listeners([a, b, c]);
     ensure!(
-        !listening(a) && listening(b) && listening(c),
-        "ports {b} and {c} should listen, {a} not"
+        moved == [false, true, true],
+        "ports {b} and {c} should listen, {a} not (listening: {moved:?})"
     );
     Ok(())
 }
@@ -174,6 +177,10 @@ fn refuses_password(vm: &mut Machine) -> TestResult {
     }
 }
 
-fn listening(port: u16) -> bool {
-    TcpStream::connect_timeout(&(Ipv4Addr::LOCALHOST, port).into(), Duration::from_secs(2)).is_ok()
+/// Which of `ports` accept a connection on 127.0.0.1.
+fn listeners(ports: [u16; 3]) -> [bool; 3] {
+    ports.map(|port| {
+        TcpStream::connect_timeout(&(Ipv4Addr::LOCALHOST, port).into(), Duration::from_secs(2))
+            .is_ok()
+    })
 }
