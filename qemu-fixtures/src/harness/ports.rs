@@ -21,7 +21,7 @@ use super::outcome::TestError;
 ///   tests picked the same port.
 pub struct Ports {
     start: u32,
-    /// Excluded; 65536 for the last range.
+    /// Excluded.
     end: u32,
     _lock: File,
 }
