@@ -222,7 +222,7 @@ impl CiRun {
         std::fs::write(&exit_path, format!("{status}\n"))
             .with_context(|| format!("writing {}", exit_path.display()))?;
         // The extracted archive is the partition's copy of every test
-        // binary (1.4 GB for this workspace): a job's results are its
+        // binary (0.6 GB for this workspace): a job's results are its
         // records, JUnit and events, not the binaries.
         let _ = std::fs::remove_dir_all(dir.join("extract"));
         // The records are under our run id, not nextest's: say where, and
